@@ -1,0 +1,108 @@
+# linux-aioring: the one entry point. 'make help' lists the targets.
+#
+# The real work is in small scripts under kernel/scripts, tests/vm and
+# tests; this file says what depends on what.
+
+include kernel/version.env
+
+PROFILE ?= vm-debug
+NPROC := $(shell nproc)
+BUILD := build
+OBJ = $(BUILD)/obj-$(PROFILE)
+BZIMAGE = $(OBJ)/arch/x86/boot/bzImage
+
+CC ?= gcc
+CFLAGS ?= -O2 -g
+TEST_CFLAGS = $(CFLAGS) -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
+              -Itests/lib -Itools/include
+
+# Debian 12 packages that building and testing need ('make deps').
+DEPS = build-essential bc bison flex libssl-dev libelf-dev dwarves kmod cpio \
+       rsync xz-utils git ccache python3 \
+       linux-source-6.1=$(DEBIAN_SOURCE_VERSION) linux-config-6.1=$(DEBIAN_SOURCE_VERSION) \
+       qemu-system-x86 e2fsprogs xfsprogs util-linux procps \
+       libaio-dev liburing-dev fio
+
+.PHONY: help deps kernel kernel-tree kernel-export kernel-config kernel-each tests \
+        unit-check vm-check check vm-shell checkpatch clean distclean
+
+help:
+	@echo "linux-aioring targets:"
+	@echo "  make deps            install the Debian packages the build and tests need (root)"
+	@echo "  make check           build what is needed and run every test suite"
+	@echo "  make kernel          build the kernel (PROFILE=vm-debug|vm|distro, default $(PROFILE))"
+	@echo "  make kernel-tree     prepare build/linux: Debian source + kernel/patches as git commits"
+	@echo "  make kernel-export   write the commits of build/linux back to kernel/patches"
+	@echo "  make checkpatch      run checkpatch.pl --strict on kernel/patches"
+	@echo "  make kernel-each     build every patch of the series on its own"
+	@echo "  make vm-shell        interactive shell in a guest running the PROFILE kernel"
+	@echo "  make clean           remove build products (keeps the unpacked source)"
+
+deps:
+	apt-get update
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEPS)
+
+# --- kernel -------------------------------------------------------------
+
+kernel-tree:
+	kernel/scripts/prepare-tree.sh
+
+kernel-export:
+	kernel/scripts/export-series.sh
+
+kernel-config: kernel-tree
+	kernel/scripts/configure.sh $(PROFILE)
+
+kernel:
+	kernel/scripts/build.sh $(PROFILE)
+
+checkpatch: kernel-tree
+	kernel/scripts/checkpatch.sh
+
+# Every patch of the series builds on its own (vm profile, incremental).
+kernel-each: kernel-tree
+	kernel/scripts/build-each-patch.sh
+
+# --- test programs --------------------------------------------------------
+
+# One program per .c file: build/tests/SUITE/NAME.
+TEST_SRC := $(wildcard tests/regress/*.c tests/abi/*.c)
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+TEST_HDRS := $(wildcard tests/lib/*.h tests/*/*.h tools/include/*.h)
+
+$(BUILD)/tests/%: tests/%.c $(TEST_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -o $@ $< -lpthread
+
+tests: $(TEST_BIN)
+
+# --- checks -----------------------------------------------------------------
+
+CHECK := $(BUILD)/check
+
+unit-check:
+	@mkdir -p $(CHECK)
+	tests/run-tests.sh -t 120 -p unit: tests/unit | tee $(CHECK)/unit.tap
+
+vm-check: tests
+	@mkdir -p $(CHECK)
+	$(MAKE) kernel PROFILE=vm-debug
+	tests/vm/run-vm.sh -n check -k $(BUILD)/obj-vm-debug/arch/x86/boot/bzImage \
+		$(BUILD)/tests/regress $(BUILD)/tests/abi | tee $(CHECK)/vm.tap
+
+# Every suite runs even when an earlier one failed; the summary line decides.
+check:
+	@rm -rf $(CHECK); mkdir -p $(CHECK)
+	-@$(MAKE) --no-print-directory unit-check
+	-@$(MAKE) --no-print-directory vm-check
+	@tests/summarize.sh $(CHECK)/unit.tap $(CHECK)/vm.tap
+
+vm-shell: tests
+	$(MAKE) kernel
+	tests/vm/run-vm.sh -s -k $(BZIMAGE)
+
+clean:
+	rm -rf $(BUILD)/obj-* $(BUILD)/tests $(BUILD)/vm $(BUILD)/check
+
+distclean:
+	rm -rf $(BUILD)

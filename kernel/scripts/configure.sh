@@ -1,0 +1,78 @@
+#!/bin/bash
+# Write build/obj-PROFILE/.config for one profile:
+#   distro    Debian's amd64 config + kernel/config/aioring.config;
+#             'make listnewconfig' must print nothing (every new symbol is
+#             decided in the fragment, none is left to a default)
+#   vm        x86_64_defconfig + kvm_guest.config + kernel/config/vm.config
+#   vm-debug  vm + kernel/config/vm-debug.config
+# Every value a fragment asks for is checked in the result, so a symbol that
+# Kconfig dropped (a typo, an unmet dependency) fails loudly.
+# The config is only regenerated when one of its inputs changed.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+profile=${1:?usage: configure.sh distro|vm|vm-debug}
+tree=$(realpath -m "${KERNEL_TREE:-$top/build/linux}")
+obj=$(realpath -m "${KERNEL_OBJ:-$top/build/obj-$profile}")
+cfg=$top/kernel/config
+debian_config=/usr/src/linux-config-6.1/config.amd64_none_amd64.xz
+
+die() { echo "configure: $*" >&2; exit 1; }
+
+case $profile in
+distro)   fragments=("$cfg/aioring.config") ;;
+vm)       fragments=("$tree/kernel/configs/kvm_guest.config" "$cfg/vm.config") ;;
+vm-debug) fragments=("$tree/kernel/configs/kvm_guest.config" "$cfg/vm.config" "$cfg/vm-debug.config") ;;
+*)        die "unknown profile '$profile' (distro, vm or vm-debug)" ;;
+esac
+[ "$profile" != distro ] || [ -f "$debian_config" ] ||
+	die "$debian_config missing; install it with: apt-get install linux-config-6.1"
+
+mkdir -p "$obj"
+inputs=$( (cat "${fragments[@]}"; [ "$profile" = distro ] && xzcat "$debian_config"
+	   git -C "$tree" rev-parse HEAD) | sha256sum | cut -d' ' -f1)
+if [ -f "$obj/.config" ] && [ "$(cat "$obj/.aioring-config-inputs" 2>/dev/null)" = "$inputs" ]; then
+	exit 0
+fi
+
+kmake() { make -s -C "$tree" O="$obj" "$@"; }
+
+if [ "$profile" = distro ]; then
+	xzcat "$debian_config" >"$obj/.config"
+else
+	kmake x86_64_defconfig >/dev/null
+fi
+"$tree/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "${fragments[@]}" >/dev/null
+
+if [ "$profile" = distro ]; then
+	new=$(kmake listnewconfig)
+	[ -z "$new" ] || die "symbols without a decision in kernel/config/aioring.config:
+$new"
+fi
+kmake olddefconfig
+
+# Each value our own fragments ask for (a later one overrides an earlier
+# one) must hold in the final config. Upstream's kvm_guest.config names
+# symbols of other architectures, so it is not checked.
+wanted() {
+	local f
+	for f in "${fragments[@]}"; do
+		[ "${f#"$cfg"/}" != "$f" ] && cat "$f"
+	done | sed -n -e 's/^\(CONFIG_[A-Za-z0-9_]*\)=\(.*\)/\1 \2/p' \
+		      -e 's/^# \(CONFIG_[A-Za-z0-9_]*\) is not set/\1 n/p' |
+		awk '{ v[$1] = $2 } END { for (k in v) print k, v[k] }'
+}
+bad=0
+while read -r sym want; do
+	got=$(grep -E "^$sym=" "$obj/.config" || true)
+	if [ "$want" = n ]; then
+		[ -z "$got" ] && continue
+	elif [ "$got" = "$sym=$want" ]; then
+		continue
+	fi
+	echo "  $sym: fragments want '$want', config has '${got:-not set}'" >&2
+	bad=1
+done < <(wanted)
+[ $bad = 0 ] || die "the $profile config does not hold what the fragments ask for"
+echo "$inputs" >"$obj/.aioring-config-inputs"
+echo "configure: wrote ${obj#"$top"/}/.config"

@@ -1,0 +1,120 @@
+#!/bin/bash
+# Prepare build/linux: Debian's pinned linux-source-6.1, as a git tree whose
+# tag "base" is the pristine Debian source and whose HEAD is base plus the
+# series in kernel/patches (one commit per patch, applied at fuzz 0 by
+# git am, which rejects any hunk whose context does not match exactly).
+#
+# Re-running after the series changed re-applies it, and restores the
+# modification time of every file whose content ended up unchanged, so an
+# incremental kernel build recompiles only what the change touched.
+# Local commits or edits that were not exported stop the script (nothing is
+# thrown away) unless FORCE=1.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/kernel/version.env"
+tree=${KERNEL_TREE:-$top/build/linux}
+patches=$top/kernel/patches
+tarball=/usr/src/linux-source-6.1.tar.xz
+state=$tree/.git/aioring-applied
+
+die() { echo "prepare-tree: $*" >&2; exit 1; }
+
+check_source_package() {
+	local have
+	have=$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null) ||
+		have=none
+	[ "$have" = "$DEBIAN_SOURCE_VERSION" ] && [ -f "$tarball" ] && return
+	die "need linux-source-6.1 version $DEBIAN_SOURCE_VERSION (installed: $have).
+Install it with:  apt-get install linux-source-6.1=$DEBIAN_SOURCE_VERSION
+(or run 'make deps', which installs every build dependency)"
+}
+
+git_t() { git -C "$tree" "$@"; }
+
+unpack_base() {
+	local tmp=$tree.unpack
+	echo "prepare-tree: unpacking linux-source-6.1 $DEBIAN_SOURCE_VERSION"
+	rm -rf "$tmp"
+	mkdir -p "$tmp"
+	tar -xf "$tarball" -C "$tmp" --strip-components=1
+	git -C "$tmp" init -q
+	git -C "$tmp" config user.name "linux-aioring build"
+	git -C "$tmp" config user.email "linux-aioring@localhost"
+	git -C "$tmp" config core.autocrlf false
+	git -C "$tmp" config gc.auto 0
+	# -f: the Debian tarball holds files that the kernel's .gitignore
+	# lists (e.g. generated-looking names); the base must be complete.
+	git -C "$tmp" add -A -f .
+	git -C "$tmp" commit -q -m "Debian linux-source-6.1 $DEBIAN_SOURCE_VERSION"
+	git -C "$tmp" tag base
+	git -C "$tmp" tag "debian/$DEBIAN_SOURCE_VERSION"
+	rm -rf "$tree"
+	mv "$tmp" "$tree"
+}
+
+series_files() {
+	[ -f "$patches/series" ] || return 0
+	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$patches/series"
+}
+
+apply_series() {
+	local old_head=$1 mtimes p n=0
+	mtimes=$(mktemp)
+	# Remember when every file the current series touches was last written.
+	git_t diff --name-only base "$old_head" | while read -r p; do
+		[ -e "$tree/$p" ] && printf '%s\t%s\n' "$(stat -c %Y "$tree/$p")" "$p"
+	done >"$mtimes"
+
+	git_t checkout -q --detach base
+	while read -r p; do
+		[ -f "$patches/$p" ] || die "series names $p, which is not in kernel/patches"
+		n=$((n + 1))
+		if ! git_t am -q --keep-cr "$patches/$p"; then
+			git_t am --abort || true
+			die "patch $p does not apply to linux-source-6.1 $DEBIAN_SOURCE_VERSION at fuzz 0 (the tree is left at base plus the patches before it)"
+		fi
+	done < <(series_files)
+	git_t checkout -q -B aioring
+
+	# Files whose content did not change get their old time back.
+	local new_head
+	new_head=$(git_t rev-parse HEAD)
+	while IFS=$'\t' read -r t p; do
+		git_t diff --quiet "$old_head" "$new_head" -- "$p" 2>/dev/null &&
+			touch -d "@$t" "$tree/$p"
+	done <"$mtimes"
+	rm -f "$mtimes"
+	echo "prepare-tree: applied $n patch(es) from kernel/patches/series"
+}
+
+record_state() {
+	printf '%s %s\n' "$("$top/kernel/scripts/series-hash.sh")" "$(git_t rev-parse HEAD)" >"$state"
+}
+
+check_source_package
+if [ ! -d "$tree/.git" ] || ! git_t rev-parse -q --verify "refs/tags/debian/$DEBIAN_SOURCE_VERSION" >/dev/null; then
+	unpack_base
+	apply_series base
+	record_state
+	exit 0
+fi
+
+want=$("$top/kernel/scripts/series-hash.sh")
+head=$(git_t rev-parse HEAD)
+read -r had_series had_head <"$state" 2>/dev/null || had_series= had_head=
+
+if [ "$want" = "$had_series" ] && [ "$head" = "$had_head" ] &&
+   [ -z "$(git_t status --porcelain --untracked-files=no)" ]; then
+	exit 0	# up to date
+fi
+
+if [ "${FORCE:-0}" != 1 ]; then
+	[ -z "$(git_t status --porcelain --untracked-files=no)" ] ||
+		die "build/linux has uncommitted changes; commit them and run 'make kernel-export', or rerun with FORCE=1 to discard them"
+	[ "$head" = "$had_head" ] ||
+		die "build/linux has commits that are not in kernel/patches; run 'make kernel-export', or rerun with FORCE=1 to discard them"
+fi
+git_t reset -q --hard
+apply_series "$head"
+record_state

@@ -1,0 +1,19 @@
+# TAP helpers for shell test scripts (sourced). tap_ok 'CONDITION' 'WHAT'
+# evaluates CONDITION and prints one result; tap_done prints the plan and
+# returns the status the results call for.
+tap_n=0
+tap_failed=0
+tap_ok() {
+	tap_n=$((tap_n + 1))
+	if eval "$1"; then
+		echo "ok $tap_n - $2"
+	else
+		echo "not ok $tap_n - $2"
+		tap_failed=$((tap_failed + 1))
+	fi
+}
+tap_done() {
+	echo "1..$tap_n"
+	[ "$tap_failed" = 0 ] || echo "# $tap_failed of $tap_n failed"
+	exit $((tap_failed ? 1 : 0))
+}

@@ -1,0 +1,590 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Shared helpers for the classic-aio regression programs of tests/regress:
+ * raw wrappers for the io_* system calls (no libaio), a byte pattern that
+ * depends on the file offset and a per-run seed, the list of scratch
+ * targets taken from the environment, and checks of completion events.
+ *
+ * Every program includes "tap.h" through this header and reports TAP.
+ *
+ * Targets:
+ *   AIORING_TEST_BDEV  a scratch block device that may be overwritten
+ *   AIORING_TEST_DIRS  colon-separated directories (O_DIRECT capable fs)
+ * When AIORING_TEST_DIRS is unset, $TMPDIR (or /tmp) is the only directory.
+ *
+ * Only the classic aio system calls are used, through their __NR_ names.
+ * The numbers 335 and 336 are never passed to syscall(): the build fails
+ * if one of the names below ever resolves to them.
+ *
+ * Build one program (no libaio needed):
+ *   gcc -O2 -g -Wall -Wextra -Werror -I tests/lib -o /tmp/x tests/regress/FILE.c
+ */
+#ifndef AIORING_REGRESS_AIO_SYS_H
+#define AIORING_REGRESS_AIO_SYS_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <linux/aio_abi.h>	/* also brings in <linux/fs.h>: BLK*, RWF_* */
+
+#include "tap.h"
+
+_Static_assert(__NR_io_setup != 335 && __NR_io_setup != 336, "io_setup nr");
+_Static_assert(__NR_io_destroy != 335 && __NR_io_destroy != 336, "io_destroy nr");
+_Static_assert(__NR_io_submit != 335 && __NR_io_submit != 336, "io_submit nr");
+_Static_assert(__NR_io_cancel != 335 && __NR_io_cancel != 336, "io_cancel nr");
+_Static_assert(__NR_io_getevents != 335 && __NR_io_getevents != 336, "io_getevents nr");
+_Static_assert(__NR_io_pgetevents != 335 && __NR_io_pgetevents != 336, "io_pgetevents nr");
+_Static_assert(sizeof(struct iocb) == 64, "struct iocb is 64 bytes");
+_Static_assert(sizeof(struct io_event) == 32, "struct io_event is 32 bytes");
+
+/* ------------------------------------------------------------------ */
+/* System call wrappers: return -1 and set errno on failure.           */
+
+static inline long sys_io_setup(unsigned int nr_events, aio_context_t *ctxp)
+{
+	return syscall(__NR_io_setup, nr_events, ctxp);
+}
+
+static inline long sys_io_destroy(aio_context_t ctx)
+{
+	return syscall(__NR_io_destroy, ctx);
+}
+
+static inline long sys_io_submit(aio_context_t ctx, long nr, struct iocb **iocbpp)
+{
+	return syscall(__NR_io_submit, ctx, nr, iocbpp);
+}
+
+static inline long sys_io_cancel(aio_context_t ctx, struct iocb *iocb,
+				 struct io_event *result)
+{
+	return syscall(__NR_io_cancel, ctx, iocb, result);
+}
+
+static inline long sys_io_getevents(aio_context_t ctx, long min_nr, long nr,
+				    struct io_event *events,
+				    struct timespec *timeout)
+{
+	return syscall(__NR_io_getevents, ctx, min_nr, nr, events, timeout);
+}
+
+/* struct __aio_sigset of fs/aio.c (not exported by the uapi headers). */
+struct aio_sigset {
+	const sigset_t *sigmask;
+	size_t sigsetsize;
+};
+
+/* The kernel's sigset_t size (8 on x86_64), not glibc's 128-byte one. */
+#define KERNEL_SIGSET_SIZE	(_NSIG / 8)
+
+static inline long sys_io_pgetevents(aio_context_t ctx, long min_nr, long nr,
+				     struct io_event *events,
+				     struct timespec *timeout,
+				     const struct aio_sigset *usig)
+{
+	return syscall(__NR_io_pgetevents, ctx, min_nr, nr, events, timeout,
+		       usig);
+}
+
+/* ------------------------------------------------------------------ */
+/* iocb builders                                                       */
+
+static inline void iocb_rw(struct iocb *cb, int opcode, int fd, void *buf,
+			   size_t len, off_t off, uint64_t data)
+{
+	memset(cb, 0, sizeof(*cb));
+	cb->aio_data = data;
+	cb->aio_lio_opcode = opcode;
+	cb->aio_fildes = fd;
+	cb->aio_buf = (uint64_t)(uintptr_t)buf;
+	cb->aio_nbytes = len;
+	cb->aio_offset = off;
+}
+
+static inline void iocb_poll(struct iocb *cb, int fd, unsigned int events,
+			     uint64_t data)
+{
+	memset(cb, 0, sizeof(*cb));
+	cb->aio_data = data;
+	cb->aio_lio_opcode = IOCB_CMD_POLL;
+	cb->aio_fildes = fd;
+	cb->aio_buf = events;
+}
+
+static inline void iocb_sync(struct iocb *cb, int opcode, int fd, uint64_t data)
+{
+	memset(cb, 0, sizeof(*cb));
+	cb->aio_data = data;
+	cb->aio_lio_opcode = opcode;
+	cb->aio_fildes = fd;
+}
+
+/* aio_data of iocb number i of a batch: a tag in the high half. */
+#define AIO_DATA(tag, i)	(((uint64_t)(tag) << 32) | (uint32_t)(i))
+
+/* ------------------------------------------------------------------ */
+/* Labels: printf into one of 8 rotating static buffers (for assertion  */
+/* names passed to helpers).                                           */
+
+__attribute__((format(printf, 1, 2)))
+static inline const char *label(const char *fmt, ...)
+{
+	static char bufs[8][512];
+	static unsigned int next;
+	char *b = bufs[next++ % 8];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(b, sizeof(bufs[0]), fmt, ap);
+	va_end(ap);
+	return b;
+}
+
+/* ------------------------------------------------------------------ */
+/* Time                                                                */
+
+static inline int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static inline void ms_sleep(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/* ------------------------------------------------------------------ */
+/* Data pattern: each byte depends on its file offset and the seed, so  */
+/* data at a wrong offset, stale data and zeroes are all caught.        */
+
+static inline uint64_t pattern_word(uint64_t word_index, uint64_t seed)
+{
+	uint64_t z = word_index * 0x9e3779b97f4a7c15ULL + seed;
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static inline uint8_t pattern_byte(uint64_t off, uint64_t seed)
+{
+	return (uint8_t)(pattern_word(off >> 3, seed) >> ((off & 7) * 8));
+}
+
+/* Fill buf with the bytes that belong at file offset off. */
+static inline void pattern_fill(void *buf, size_t len, uint64_t off, uint64_t seed)
+{
+	uint8_t *p = buf;
+
+	while (len && (off & 7)) {
+		*p++ = pattern_byte(off++, seed);
+		len--;
+	}
+	while (len >= 8) {
+		uint64_t w = pattern_word(off >> 3, seed);
+
+		memcpy(p, &w, 8);	/* little endian: byte k = bits 8k.. */
+		p += 8;
+		off += 8;
+		len -= 8;
+	}
+	while (len) {
+		*p++ = pattern_byte(off++, seed);
+		len--;
+	}
+}
+
+/*
+ * Compare buf with the pattern of file offset off: returns -1 when all
+ * bytes match, else the index of the first wrong byte.
+ */
+static inline long pattern_check(const void *buf, size_t len, uint64_t off,
+				 uint64_t seed)
+{
+	const uint8_t *p = buf;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		uint64_t o = off + i;
+
+		if (!(o & 7) && len - i >= 8) {
+			uint64_t w = pattern_word(o >> 3, seed);
+
+			if (!memcmp(p + i, &w, 8)) {
+				i += 7;
+				continue;
+			}
+		}
+		if (p[i] != pattern_byte(o, seed))
+			return (long)i;
+	}
+	return -1;
+}
+
+/* A seed that differs between runs, so stale data never passes. */
+static inline uint64_t pattern_seed(void)
+{
+	return ((uint64_t)getpid() << 32) ^ (uint64_t)now_ns();
+}
+
+/* ------------------------------------------------------------------ */
+/* Memory                                                              */
+
+static inline void *xalign(size_t align, size_t len)
+{
+	void *p = NULL;
+
+	if (posix_memalign(&p, align, len))
+		bail_out("posix_memalign(%zu, %zu)", align, len);
+	memset(p, 0, len);
+	return p;
+}
+
+/* ------------------------------------------------------------------ */
+/* sysctls                                                             */
+
+static inline long read_sysctl_long(const char *path)
+{
+	char buf[64];
+	ssize_t n;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	return strtol(buf, NULL, 10);
+}
+
+static inline long aio_nr(void)
+{
+	return read_sysctl_long("/proc/sys/fs/aio-nr");
+}
+
+static inline long aio_max_nr(void)
+{
+	return read_sysctl_long("/proc/sys/fs/aio-max-nr");
+}
+
+/* ------------------------------------------------------------------ */
+/* Kernel version: for the few details where 6.1 and later kernels     */
+/* differ; the 6.1 behaviour is asserted only when running on 6.1.     */
+
+static inline int kernel_is_6_1(void)
+{
+	char buf[128];
+	ssize_t n;
+	int fd = open("/proc/sys/kernel/osrelease", O_RDONLY);
+
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	return !strncmp(buf, "6.1.", 4) || !strcmp(buf, "6.1\n");
+}
+
+/* ------------------------------------------------------------------ */
+/* Scratch targets                                                     */
+
+#define MAX_TARGETS	8
+
+struct aio_target {
+	char name[PATH_MAX + 8];	/* "bdev:/dev/x" or "dir:/mnt/y" */
+	char dir[PATH_MAX];		/* directory (files), empty for bdev */
+	char path[PATH_MAX];		/* file or device path once opened */
+	int is_bdev;
+	int created;			/* path is a file we created */
+	unsigned int lbs;		/* logical block size (bdev) */
+	unsigned long long size;	/* device size (bdev) */
+};
+
+enum {
+	TGT_BDEV = 1,	/* include AIORING_TEST_BDEV when set */
+	TGT_DIRS = 2,	/* include every directory */
+};
+
+/*
+ * Fill t[] with the targets of the environment; returns the count.
+ * Directories come from AIORING_TEST_DIRS, or $TMPDIR / /tmp when unset.
+ */
+static inline int aio_targets(struct aio_target *t, int max, int which)
+{
+	const char *bdev = getenv("AIORING_TEST_BDEV");
+	const char *dirs = getenv("AIORING_TEST_DIRS");
+	char list[4096];
+	char *save = NULL, *d;
+	int n = 0;
+
+	if ((which & TGT_BDEV) && bdev && *bdev && n < max) {
+		memset(&t[n], 0, sizeof(t[n]));
+		t[n].is_bdev = 1;
+		snprintf(t[n].name, sizeof(t[n].name), "bdev:%s", bdev);
+		snprintf(t[n].path, sizeof(t[n].path), "%s", bdev);
+		n++;
+	}
+	if (!(which & TGT_DIRS))
+		return n;
+	if (!dirs || !*dirs) {
+		dirs = getenv("TMPDIR");
+		if (!dirs || !*dirs)
+			dirs = "/tmp";
+	}
+	snprintf(list, sizeof(list), "%s", dirs);
+	for (d = strtok_r(list, ":", &save); d && n < max;
+	     d = strtok_r(NULL, ":", &save)) {
+		if (!*d)
+			continue;
+		memset(&t[n], 0, sizeof(t[n]));
+		snprintf(t[n].name, sizeof(t[n].name), "dir:%s", d);
+		snprintf(t[n].dir, sizeof(t[n].dir), "%s", d);
+		n++;
+	}
+	return n;
+}
+
+/*
+ * Open the target with flags (O_RDWR | O_DIRECT ...).  For a directory a
+ * new empty file named after the program is created (without O_DIRECT)
+ * on first open and kept for reopening until target_cleanup().  Returns
+ * the fd or -errno.
+ */
+static inline int target_open(struct aio_target *t, int flags)
+{
+	static int serial;
+	int fd;
+
+	if (t->is_bdev) {
+		fd = open(t->path, flags);
+		if (fd < 0)
+			return -errno;
+		if (ioctl(fd, BLKSSZGET, &t->lbs) < 0 ||
+		    ioctl(fd, BLKGETSIZE64, &t->size) < 0) {
+			int e = errno;
+
+			close(fd);
+			return -e;
+		}
+		return fd;
+	}
+	if (!t->created) {
+		char tmp[PATH_MAX];
+		int len = snprintf(tmp, sizeof(tmp), "%s/aio-regress-%s-%d-%d",
+				   t->dir, program_invocation_short_name,
+				   (int)getpid(), serial++);
+
+		if (len < 0 || len >= (int)sizeof(tmp))
+			return -ENAMETOOLONG;
+		/* create it plainly first: an O_DIRECT refusal leaves no file */
+		fd = open(tmp, O_RDWR | O_CREAT | O_EXCL, 0600);
+		if (fd < 0)
+			return -errno;
+		close(fd);
+		memcpy(t->path, tmp, sizeof(tmp));
+		t->created = 1;
+	}
+	fd = open(t->path, flags);
+	return fd < 0 ? -errno : fd;
+}
+
+/* Remove the file created by target_open() (not for block devices). */
+static inline void target_cleanup(struct aio_target *t)
+{
+	if (t->created) {
+		unlink(t->path);
+		t->created = 0;
+	}
+}
+
+/*
+ * Open a target for O_DIRECT I/O.  Returns the fd, or -errno; -EINVAL
+ * means the filesystem does not support O_DIRECT (e.g. tmpfs on 6.1).
+ */
+static inline int target_open_direct(struct aio_target *t)
+{
+	int fd = target_open(t, O_RDWR | O_DIRECT);
+
+	if (fd == -EINVAL && !t->is_bdev && t->created)
+		target_cleanup(t);	/* O_CREAT made it; DIO refused */
+	return fd;
+}
+
+/*
+ * Smallest O_DIRECT block size that works on fd: the logical block size
+ * of a device, or for a file the first of 512/4096 that a synchronous
+ * pwrite() at offset 0 accepts (the file is truncated afterwards).
+ * Returns 0 if neither works.
+ */
+static inline unsigned int target_dio_align(struct aio_target *t, int fd)
+{
+	static const unsigned int sizes[] = { 512, 4096 };
+	unsigned int i, got = 0;
+	void *buf;
+
+	if (t->is_bdev)
+		return t->lbs;
+	buf = xalign(4096, 4096);
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		if (pwrite(fd, buf, sizes[i], 0) == (ssize_t)sizes[i]) {
+			got = sizes[i];
+			break;
+		}
+	}
+	free(buf);
+	if (ftruncate(fd, 0))
+		return 0;
+	return got;
+}
+
+/* ------------------------------------------------------------------ */
+/* Completions                                                         */
+
+/*
+ * Collect n events (waiting at most timeout_ms overall).  Returns the
+ * number collected; stops early on an error (errno kept).
+ */
+static inline long wait_events(aio_context_t ctx, long n, struct io_event *ev,
+			       int timeout_ms)
+{
+	int64_t deadline = now_ns() + (int64_t)timeout_ms * 1000000LL;
+	long got = 0;
+
+	while (got < n) {
+		int64_t left = deadline - now_ns();
+		struct timespec ts;
+		long r;
+
+		if (left <= 0)
+			break;
+		ts.tv_sec = left / 1000000000LL;
+		ts.tv_nsec = left % 1000000000LL;
+		r = sys_io_getevents(ctx, 1, n - got, ev + got, &ts);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		got += r;
+	}
+	return got;
+}
+
+/* want_all value for check_events(): res is checked by the caller */
+#define RES_ANY		LLONG_MIN
+
+/*
+ * Check the events of a batch of n iocbs submitted with aio_data
+ * AIO_DATA(tag, i): every iocb completed exactly once, obj is its address,
+ * res equals want[i] (or want_all when want is NULL) and res2 is 0.
+ * Emits four assertions (three with RES_ANY); returns 1 if all hold.
+ */
+static inline int check_events(const char *what, const struct io_event *ev,
+			       long got, struct iocb *const *cbs, long n,
+			       uint32_t tag, const long long *want,
+			       long long want_all)
+{
+	char *seen = calloc(n ? n : 1, 1);
+	long i, bad_data = 0, bad_obj = 0, bad_res = 0, bad_res2 = 0;
+	int all = 1;
+
+	if (!seen)
+		bail_out("calloc");
+	for (i = 0; i < got; i++) {
+		uint64_t idx = ev[i].data & 0xffffffffULL;
+		long long w;
+
+		if ((ev[i].data >> 32) != tag || idx >= (uint64_t)n || seen[idx]) {
+			if (!bad_data++)
+				diag("%s: event %ld has data %#llx", what, i,
+				     (unsigned long long)ev[i].data);
+			continue;
+		}
+		seen[idx] = 1;
+		if (ev[i].obj != (uint64_t)(uintptr_t)cbs[idx] && !bad_obj++)
+			diag("%s: event for iocb %llu has obj %#llx, iocb at %p",
+			     what, (unsigned long long)idx,
+			     (unsigned long long)ev[i].obj, (void *)cbs[idx]);
+		w = want ? want[idx] : want_all;
+		if (!want && want_all == RES_ANY)
+			w = ev[i].res;
+		if (ev[i].res != w && !bad_res++)
+			diag("%s: iocb %llu res %lld, expected %lld", what,
+			     (unsigned long long)idx, (long long)ev[i].res, w);
+		if (ev[i].res2 != 0 && !bad_res2++)
+			diag("%s: iocb %llu res2 %lld", what,
+			     (unsigned long long)idx, (long long)ev[i].res2);
+	}
+	all &= ok(got == n && !bad_data,
+		  "%s: each of %ld iocbs completed exactly once (got %ld events)",
+		  what, n, got);
+	all &= ok(!bad_obj && got == n, "%s: event obj is the iocb address", what);
+	if (want || want_all != RES_ANY)
+		all &= ok(!bad_res && got == n,
+			  "%s: event res is the expected result", what);
+	all &= ok(!bad_res2 && got == n, "%s: event res2 is 0", what);
+	free(seen);
+	return all;
+}
+
+/* One ok() for a pattern comparison, with the first bad byte in diag. */
+static inline int ok_pattern(const void *buf, size_t len, uint64_t off,
+			     uint64_t seed, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static inline int ok_pattern(const void *buf, size_t len, uint64_t off,
+			     uint64_t seed, const char *fmt, ...)
+{
+	char what[256];
+	va_list ap;
+	long bad;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	bad = pattern_check(buf, len, off, seed);
+	if (bad >= 0)
+		diag("%s: first wrong byte at file offset %llu: %#x, expected %#x",
+		     what, (unsigned long long)(off + bad),
+		     ((const uint8_t *)buf)[bad], pattern_byte(off + bad, seed));
+	return ok(bad < 0, "%s", what);
+}
+
+/* Set up a context or bail out. */
+static inline aio_context_t setup_or_bail(unsigned int nr)
+{
+	aio_context_t ctx = 0;
+
+	if (sys_io_setup(nr, &ctx))
+		bail_out("io_setup(%u)", nr);
+	return ctx;
+}
+
+#endif

@@ -1,0 +1,94 @@
+#!/bin/bash
+# Boot a kernel under QEMU with the host root read-only over virtio-9p and
+# tests/vm/guest-init.sh as init, run test programs in the guest, and judge
+# the run (check-results.sh).
+#
+#   run-vm.sh [-k BZIMAGE] [-n NAME] [-T SECONDS] [-t SECONDS] [-s] WHAT...
+#
+#   WHAT      test programs or directories of them (paths on the host)
+#   -k        kernel (default build/obj-vm-debug/arch/x86/boot/bzImage)
+#   -n        name of the run: logs go to build/vm/NAME/ (default "check")
+#   -T        timeout of the whole boot in seconds (default 1800)
+#   -t        timeout of one test program in seconds (default 600)
+#   -s        interactive shell on this terminal instead of tests
+set -u
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+kernel=$top/build/obj-vm-debug/arch/x86/boot/bzImage
+name=check total=1800 each=600 shell=0
+while getopts k:n:T:t:s opt; do
+	case $opt in
+	k) kernel=$OPTARG ;;
+	n) name=$OPTARG ;;
+	T) total=$OPTARG ;;
+	t) each=$OPTARG ;;
+	s) shell=1 ;;
+	*) sed -n '2,/^set/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+
+die() { echo "run-vm: $*" >&2; exit 1; }
+[ -f "$kernel" ] || die "no kernel at $kernel (make kernel PROFILE=vm-debug)"
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing: apt-get install qemu-system-x86"
+command -v mkfs.xfs >/dev/null || die "mkfs.xfs missing: apt-get install xfsprogs"
+
+run=
+for w in "$@"; do
+	w=$(realpath -e "$w") || die "no such test program or directory: $w"
+	case $w in *[[:space:]:]*) die "test paths must not hold spaces or ':' ($w)" ;; esac
+	run=${run:+$run:}$w
+done
+[ $shell = 1 ] && run=shell
+[ -n "$run" ] || die "nothing to run"
+
+out=$top/build/vm/$name
+disks=$out/disks
+rm -rf "$out"
+mkdir -p "$disks"
+
+# Fresh disks every run: ext4 and xfs images for file IO, a raw disk with no
+# poll queues, and the NVMe namespace.
+truncate -s 512M "$disks/ext4.img" "$disks/xfs.img"
+truncate -s 64M "$disks/scratch.img"
+truncate -s 256M "$disks/nvme.img"
+mkfs.ext4 -q -F "$disks/ext4.img" || die "mkfs.ext4 failed"
+mkfs.xfs -q -f "$disks/xfs.img" || die "mkfs.xfs failed"
+
+accel=$("$top/tests/vm/probe-accel.sh" "$kernel")
+cpu=max
+[ "$accel" = kvm ] && cpu=host
+
+cmdline=(console=ttyS0 loglevel=7 panic=-1
+	 root=hostroot rootfstype=9p ro
+	 rootflags=trans=virtio,version=9p2000.L,msize=262144,cache=loose
+	 init="$top/tests/vm/guest-init.sh"
+	 null_blk.nr_devices=2 null_blk.queue_mode=2 null_blk.poll_queues=2
+	 null_blk.memory_backed=1 null_blk.gb=1 nvme.poll_queues=2
+	 hung_task_timeout_secs=120
+	 AIORING_TOP="$top" AIORING_RUN="$run" AIORING_TIMEOUT="$each")
+
+qemu=(qemu-system-x86_64 -accel "$accel" -cpu "$cpu" -smp 2 -m 2048
+      -nodefaults -no-reboot -display none
+      -kernel "$kernel" -append "${cmdline[*]}"
+      -fsdev local,id=root,path=/,security_model=none,readonly=on,multidevs=remap
+      -device virtio-9p-pci,fsdev=root,mount_tag=hostroot
+      -drive "file=$disks/ext4.img,if=virtio,format=raw,cache=unsafe"
+      -drive "file=$disks/xfs.img,if=virtio,format=raw,cache=unsafe"
+      -drive "file=$disks/scratch.img,if=virtio,format=raw,cache=unsafe"
+      -drive "file=$disks/nvme.img,if=none,id=nvm,format=raw,cache=unsafe"
+      -device nvme,serial=aioring0,drive=nvm)
+
+if [ $shell = 1 ]; then
+	exec "${qemu[@]}" -serial mon:stdio -serial "file:$out/tap.log"
+fi
+
+echo "run-vm: booting ${kernel#"$top"/} with $accel; logs in build/vm/$name/" >&2
+start=$(date +%s)
+timeout -k 10 "$total" "${qemu[@]}" -serial "file:$out/console.log" \
+	-serial "file:$out/tap.log" </dev/null >"$out/qemu.log" 2>&1
+rc=$?
+echo "run-vm: guest ran $(( $(date +%s) - start )) s" >&2
+[ $rc = 124 ] && echo "Bail out! the guest did not finish within ${total}s" >>"$out/tap.log"
+rm -rf "$disks"
+exec "$top/tests/vm/check-results.sh" "$out/tap.log" "$out/console.log"
