@@ -65,7 +65,6 @@ cmdline=(console=ttyS0 loglevel=7 panic=-1
 	 init="$top/tests/vm/guest-init.sh"
 	 null_blk.nr_devices=2 null_blk.queue_mode=2 null_blk.poll_queues=2
 	 null_blk.memory_backed=1 null_blk.gb=1 nvme.poll_queues=2
-	 hung_task_timeout_secs=120
 	 AIORING_TOP="$top" AIORING_RUN="$run" AIORING_TIMEOUT="$each")
 
 qemu=(qemu-system-x86_64 -accel "$accel" -cpu "$cpu" -smp 2 -m 2048
