@@ -27,8 +27,9 @@ result() {	# result PASS DESCRIPTION
 	fi
 }
 
-# The serial line turns "\n" into "\r\n": drop the "\r".
-tap_text=$(tr -d '\r' <"$tap" 2>/dev/null)
+# The serial line turns "\n" into "\r\n" and may start with a stray byte
+# from the UART's reset: keep tabs, newlines and printable ASCII only.
+tap_text=$(LC_ALL=C tr -cd '\11\12\40-\176' <"$tap" 2>/dev/null)
 plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' <<<"$tap_text" | head -n 1)
 block=()
 while IFS= read -r line; do

@@ -15,9 +15,11 @@ export HOME=/root TMPDIR=/tmp LANG=C.UTF-8
 
 say() { echo "guest-init: $*" >/dev/console; }
 
+# Without ACPI there is no power-off: reboot instead, which QEMU
+# (-no-reboot) turns into its exit.
 poweroff_now() {
 	sync
-	echo o >/proc/sysrq-trigger
+	echo b >/proc/sysrq-trigger
 	sleep 60
 }
 
@@ -76,7 +78,7 @@ setup_targets
 cd "${AIORING_TOP:-/}" || say "no project directory ${AIORING_TOP:-}"
 
 if [ "${AIORING_RUN:-}" = shell ]; then
-	say "interactive shell; 'exit' powers the guest off"
+	say "interactive shell; 'exit' ends the guest"
 	setsid -c bash -i </dev/ttyS0 >/dev/ttyS0 2>&1
 	poweroff_now
 fi

@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: MIT
+/*
+ * libaioring feature probing on fake kernels (no interface, interface
+ * restricted, today's kernel with IOPOLL and SCQRING only, a complete
+ * one), flag names, and the poll-queue lookup on a fake sysfs tree.
+ */
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "aioring.h"
+#include "fake_kernel.h"
+#include "tap.h"
+
+static void test_probe_absent(void)
+{
+	struct aioring_probe pr;
+	int ret;
+
+	fake_reset(0);
+	fk.present = 0;
+	ret = aioring_probe(&pr, &fake_sys);
+	ok(ret == -ENOSYS && !pr.present && pr.error == ENOSYS && !pr.flags_ok,
+	   "kernel without io_setup2: -ENOSYS, not present");
+	ok(fk.setups == 1 && fk.last_nr == 1 && fk.last_flags == 0,
+	   "absent: one io_setup2(1, 0, NULL, NULL, NULL), no context tried");
+}
+
+static void test_probe_eperm(void)
+{
+	struct aioring_probe pr;
+	int ret;
+
+	fake_reset(AIORING_CTX_FLAGS_ALL);
+	fk.setup_errno = EPERM;
+	ret = aioring_probe(&pr, &fake_sys);
+	ok(ret == -EPERM && pr.present && pr.error == EPERM && !pr.flags_ok,
+	   "io_setup2 restricted by the admin: present, -EPERM");
+}
+
+static void test_probe_today(void)
+{
+	struct aioring_probe pr;
+	unsigned int i;
+	int ret;
+
+	fake_reset(IOCTX_FLAG_IOPOLL | IOCTX_FLAG_SCQRING);
+	ret = aioring_probe(&pr, &fake_sys);
+	ok(!ret && pr.present && !pr.error, "IOPOLL+SCQRING kernel: present");
+	ok(pr.flags_ok == (IOCTX_FLAG_IOPOLL | IOCTX_FLAG_SCQRING),
+	   "flags_ok = IOPOLL|SCQRING (%#x)", pr.flags_ok);
+	for (i = 2; i < AIORING_NR_CTX_FLAGS; i++)
+		if (pr.flag_error[i] != EINVAL)
+			break;
+	ok(i == AIORING_NR_CTX_FLAGS && !pr.flag_error[0] && !pr.flag_error[1],
+	   "FIXEDBUFS, SQTHREAD, SQWQ, SQPOLL refused with EINVAL");
+	ok(fk.setup_ok == 2 && fk.destroys == 2,
+	   "every context the probe made was destroyed (%u made, %u destroyed)",
+	   fk.setup_ok, fk.destroys);
+}
+
+static void test_probe_full(void)
+{
+	struct aioring_probe pr;
+	int ret;
+
+	fake_reset(AIORING_CTX_FLAGS_ALL);
+	ret = aioring_probe(&pr, &fake_sys);
+	ok(!ret && pr.flags_ok == AIORING_CTX_FLAGS_ALL,
+	   "complete kernel: all six flags (%#x)", pr.flags_ok);
+	ok(fk.setups == 7 && fk.flags_seen[1] == IOCTX_FLAG_IOPOLL &&
+	   fk.flags_seen[2] == IOCTX_FLAG_SCQRING &&
+	   fk.flags_seen[3] == (IOCTX_FLAG_SCQRING | IOCTX_FLAG_FIXEDBUFS) &&
+	   fk.flags_seen[4] == (IOCTX_FLAG_SCQRING | IOCTX_FLAG_SQTHREAD) &&
+	   fk.flags_seen[5] == (IOCTX_FLAG_SCQRING | IOCTX_FLAG_SQWQ) &&
+	   fk.flags_seen[6] == (IOCTX_FLAG_SCQRING | IOCTX_FLAG_SQTHREAD |
+				IOCTX_FLAG_SQPOLL),
+	   "each feature tried with the flags it needs (SCQRING, SQTHREAD)");
+	ok(fk.fixed_ok, "FIXEDBUFS tried with a buffer in every iocb slot");
+	ok(fk.setup_ok == fk.destroys, "no context left behind");
+
+	fake_reset(AIORING_CTX_FLAGS_ALL);
+	fk.flag_enomem = IOCTX_FLAG_FIXEDBUFS;
+	ret = aioring_probe(&pr, &fake_sys);
+	ok(!ret && !(pr.flags_ok & IOCTX_FLAG_FIXEDBUFS) &&
+	   pr.flag_error[2] == ENOMEM && (pr.flags_ok & IOCTX_FLAG_SQPOLL),
+	   "an ENOMEM for one flag is reported as such, the rest still probed");
+}
+
+static void test_try_flags(void)
+{
+	fake_reset(IOCTX_FLAG_IOPOLL | IOCTX_FLAG_SCQRING);
+	ok(aioring_try_flags(IOCTX_FLAG_SCQRING | IOCTX_FLAG_IOPOLL, &fake_sys) == 1,
+	   "try_flags: accepted -> 1");
+	ok(aioring_try_flags(IOCTX_FLAG_SCQRING | IOCTX_FLAG_SQWQ, &fake_sys) == 0,
+	   "try_flags: EINVAL -> 0");
+	fk.present = 0;
+	ok(aioring_try_flags(IOCTX_FLAG_SCQRING, &fake_sys) == -ENOSYS,
+	   "try_flags: ENOSYS -> -ENOSYS");
+	ok(aioring_flag_setup_flags(IOCTX_FLAG_IOPOLL) == IOCTX_FLAG_IOPOLL &&
+	   aioring_flag_setup_flags(IOCTX_FLAG_SQWQ) ==
+	   (IOCTX_FLAG_SQWQ | IOCTX_FLAG_SCQRING),
+	   "flag_setup_flags adds SCQRING where needed only");
+}
+
+static void test_names(void)
+{
+	char buf[64];
+	int n;
+
+	ok(!strcmp(aioring_flag_name(IOCTX_FLAG_IOPOLL), "IOPOLL") &&
+	   !strcmp(aioring_flag_name(IOCTX_FLAG_SQPOLL), "SQPOLL") &&
+	   !aioring_flag_name(0) && !aioring_flag_name(3) &&
+	   !aioring_flag_name(1 << 6), "flag_name: single known bits only");
+	aioring_flags_str(IOCTX_FLAG_SCQRING | IOCTX_FLAG_IOPOLL, buf, sizeof(buf));
+	ok(!strcmp(buf, "IOPOLL|SCQRING"), "flags_str: '%s'", buf);
+	aioring_flags_str(0, buf, sizeof(buf));
+	ok(!strcmp(buf, "0"), "flags_str(0): '%s'", buf);
+	aioring_flags_str(IOCTX_FLAG_SQWQ | 0x100, buf, sizeof(buf));
+	ok(!strcmp(buf, "SQWQ|0x100"), "flags_str with an unknown bit: '%s'", buf);
+	n = aioring_flags_str(AIORING_CTX_FLAGS_ALL, buf, 8);
+	ok(n == (int)strlen("IOPOLL|SCQRING|FIXEDBUFS|SQTHREAD|SQWQ|SQPOLL") &&
+	   strlen(buf) == 7 && !strncmp(buf, "IOPOLL|", 7),
+	   "flags_str truncates safely and returns the full length (%d)", n);
+}
+
+static void put_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		bail_out("fopen %s", path);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void test_io_poll(void)
+{
+	char root[] = "/tmp/aioring-unit-sysfs-XXXXXX", p[PATH_MAX], cmd[PATH_MAX + 16];
+
+	if (!mkdtemp(root))
+		bail_out("mkdtemp");
+	/* /sys/dev/block/M:m are links into /sys/block/NAME (or a partition) */
+#define MK(fmt, ...) do { snprintf(p, sizeof(p), fmt, root, ##__VA_ARGS__); \
+		if (mkdir(p, 0755)) bail_out("mkdir %s", p); } while (0)
+	MK("%s/dev");
+	MK("%s/dev/block");
+	MK("%s/block");
+	MK("%s/block/nullb0");
+	MK("%s/block/nullb0/queue");
+	MK("%s/block/vdc");
+	MK("%s/block/vdc/queue");
+	MK("%s/block/nvme0n1");
+	MK("%s/block/nvme0n1/queue");
+	MK("%s/block/nvme0n1/nvme0n1p1");
+	MK("%s/block/odd");
+	MK("%s/block/odd/queue");
+	snprintf(p, sizeof(p), "%s/block/nullb0/queue/io_poll", root);
+	put_file(p, "1\n");
+	snprintf(p, sizeof(p), "%s/block/vdc/queue/io_poll", root);
+	put_file(p, "0\n");
+	snprintf(p, sizeof(p), "%s/block/nvme0n1/queue/io_poll", root);
+	put_file(p, "1\n");
+	snprintf(p, sizeof(p), "%s/block/odd/queue/io_poll", root);
+	put_file(p, "yes\n");
+	snprintf(p, sizeof(p), "%s/dev/block/251:0", root);
+	if (symlink("../../block/nullb0", p))
+		bail_out("symlink");
+	snprintf(p, sizeof(p), "%s/dev/block/254:32", root);
+	if (symlink("../../block/vdc", p))
+		bail_out("symlink");
+	snprintf(p, sizeof(p), "%s/dev/block/259:1", root);
+	if (symlink("../../block/nvme0n1/nvme0n1p1", p))
+		bail_out("symlink");
+	snprintf(p, sizeof(p), "%s/dev/block/7:7", root);
+	if (symlink("../../block/odd", p))
+		bail_out("symlink");
+
+	ok(aioring_dev_io_poll(root, 251, 0) == 1, "io_poll 1: poll queues");
+	ok(aioring_dev_io_poll(root, 254, 32) == 0, "io_poll 0: none");
+	ok(aioring_dev_io_poll(root, 259, 1) == 1,
+	   "a partition answers with its disk's queue");
+	ok(aioring_dev_io_poll(root, 8, 0) == -ENOENT, "unknown device: -ENOENT");
+	ok(aioring_dev_io_poll(root, 7, 7) == -EIO, "unreadable value: -EIO");
+	ok(aioring_path_io_poll("/nonexistent/aioring", root) == -ENOENT,
+	   "missing path: -ENOENT");
+	ok(aioring_path_io_poll("/proc/self/status", root) == -ENODEV,
+	   "a file on a virtual file system: -ENODEV");
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	if (system(cmd))
+		diag("could not remove %s", root);
+}
+
+int main(void)
+{
+	test_probe_absent();
+	test_probe_eperm();
+	test_probe_today();
+	test_probe_full();
+	test_try_flags();
+	test_names();
+	test_io_poll();
+	return tap_done();
+}
