@@ -43,11 +43,33 @@ mount_writable() {
 }
 
 # Block targets (run-vm.sh attaches them in this order):
-#   /dev/nullb0, nullb1  null_blk, memory backed, 2 poll queues
+#   /dev/nullb0, nullb1  null_blk, memory backed, 2 poll queues, 128 MiB
 #   /dev/nvme0n1         QEMU NVMe, nvme.poll_queues=2
 #   /dev/vda, vdb        ext4 and xfs images (virtio, no poll queues)
 #   /dev/vdc             raw scratch disk without poll queues
+# Two memory-backed null_blk devices with poll queues, 128 MiB each.
+# null_blk allocates a backing page on the first write to it with
+# GFP_NOIO, even from its ->poll(), where the block layer holds
+# rcu_read_lock(): a "sleeping function called from invalid context"
+# report. Writing every page once here keeps that allocation out of the
+# polled path.
+setup_nullb() {
+	local i d
+	for i in 0 1; do
+		d=/sys/kernel/config/nullb/nullb$i
+		mkdir "$d" || { say "cannot create null_blk device $i"; continue; }
+		echo 2 >"$d/queue_mode"
+		echo 128 >"$d/size"
+		echo 1 >"$d/memory_backed"
+		echo 2 >"$d/poll_queues"
+		echo 1 >"$d/power"
+		dd if=/dev/zero of=/dev/nullb$i bs=1M count=128 oflag=direct status=none ||
+			say "cannot fill /dev/nullb$i"
+	done
+}
+
 setup_targets() {
+	setup_nullb
 	mkdir -p /run/aioring/ext4 /run/aioring/xfs
 	mount -t ext4 /dev/vda /run/aioring/ext4 || say "cannot mount ext4 image"
 	mount -t xfs /dev/vdb /run/aioring/xfs || say "cannot mount xfs image"
