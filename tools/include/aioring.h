@@ -1,21 +1,32 @@
 /* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
 /*
  * aioring.h - the aio-ring user ABI (v9): io_setup2(), io_ring_enter(),
- * the shared SQ/CQ ring layouts and their flags.
+ * the shared SQ/CQ ring layouts and their flags; then libaioring, the
+ * small library that allocates the rings and drives the v9 protocol
+ * (link with -laioring, or `pkg-config --libs aioring`).  The ABI part
+ * needs no library.
  *
  * Works next to the distribution's <linux/aio_abi.h>: everything that
  * header may already define is only defined here when it is missing, with
- * the same value, so a newer kernel header never conflicts.
+ * the same value, so a newer kernel header never conflicts.  It can be
+ * included together with <linux/io_uring.h> or <liburing.h>, not with
+ * <libaio.h> (which has its own struct iocb).
  */
 #ifndef AIORING_H
 #define AIORING_H
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <linux/aio_abi.h>
 #include <linux/types.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
+#ifndef __cplusplus
+#include <stdatomic.h>
+#endif
 
 #ifdef __cplusplus
 extern "C" {
@@ -69,9 +80,12 @@ extern "C" {
 #define IORING_FLAG_GETEVENTS	(1 << 1)
 #endif
 
-/* aio_sq_ring.kflags */
+/*
+ * aio_sq_ring.kflags.  <linux/io_uring.h> has the same name for the same
+ * meaning and value; the spelling is the same so both headers coexist.
+ */
 #ifndef IORING_SQ_NEED_WAKEUP
-#define IORING_SQ_NEED_WAKEUP	(1 << 0)
+#define IORING_SQ_NEED_WAKEUP	(1U << 0)
 #endif
 
 /* io_event.res2 */
@@ -148,6 +162,277 @@ static inline long aioring_io_ring_enter(aio_context_t ctx,
 	return syscall(__NR_io_ring_enter, ctx, to_submit, min_complete, flags);
 }
 #endif
+
+
+/* ==================================================================== */
+/* libaioring: rings in the application's memory and the v9 protocol    */
+/* ==================================================================== */
+
+/*
+ * Every call below returns 0 (or a count) on success and a negative errno
+ * on failure, like the kernel (and liburing); errno itself is not used.
+ *
+ * Memory ordering (C11 model): the application owns sq->tail and
+ * cq->head and publishes them with release stores; it reads sq->head and
+ * cq->tail, which the kernel owns, with acquire loads.  A release store of
+ * the SQ tail makes the iocbs and array[] entries before it visible to the
+ * kernel, and an acquire load of the CQ tail makes the events before it
+ * visible to the application.
+ */
+#ifdef __cplusplus
+#define aioring_load_acquire(p)		__atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define aioring_load_relaxed(p)		__atomic_load_n((p), __ATOMIC_RELAXED)
+#define aioring_store_release(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#define aioring_smp_mb()		__atomic_thread_fence(__ATOMIC_SEQ_CST)
+#else
+#define aioring_load_acquire(p)						\
+	atomic_load_explicit((_Atomic __typeof__(*(p)) *)(p),		\
+			     memory_order_acquire)
+#define aioring_load_relaxed(p)						\
+	atomic_load_explicit((_Atomic __typeof__(*(p)) *)(p),		\
+			     memory_order_relaxed)
+#define aioring_store_release(p, v)					\
+	atomic_store_explicit((_Atomic __typeof__(*(p)) *)(p), (v),	\
+			      memory_order_release)
+#define aioring_smp_mb()	atomic_thread_fence(memory_order_seq_cst)
+#endif
+
+/*
+ * The three system calls a ring needs, with kernel-style returns (the
+ * value, or -errno).  A NULL table means the real system calls; tests and
+ * tools inject their own to exercise the library without the kernel.
+ */
+struct aioring_sys {
+	long (*setup2)(unsigned int nr_events, unsigned int flags,
+		       struct aio_sq_ring *sq_ring, struct aio_cq_ring *cq_ring,
+		       aio_context_t *ctxp);
+	long (*enter)(aio_context_t ctx, unsigned int to_submit,
+		      unsigned int min_complete, unsigned int flags);
+	long (*destroy)(aio_context_t ctx);
+};
+
+/* One io_setup2() context and its rings.  All fields are readable. */
+struct aioring {
+	struct aio_sq_ring *sq;		/* NULL without IOCTX_FLAG_SCQRING */
+	struct iocb *iocbs;		/* sq_entries iocbs */
+	struct aio_cq_ring *cq;
+	unsigned int sq_entries;	/* io_setup2 nr_events */
+	unsigned int cq_entries;	/* 2 * sq_entries */
+	unsigned int sq_tail;		/* next SQ slot the app fills */
+	unsigned int sq_published;	/* tail last stored in sq->tail */
+	unsigned int cq_head;		/* next CQ event the app reaps */
+	unsigned int flags;		/* IOCTX_FLAG_* of io_setup2 */
+	aio_context_t ctx;		/* 0 until io_setup2 succeeded */
+	size_t sq_len, iocbs_len, cq_len; /* mapped (page-rounded) lengths */
+	const struct aioring_sys *sys;	/* NULL: the real system calls */
+	unsigned long nr_enter;		/* io_ring_enter() calls (statistic) */
+};
+
+/* Optional settings of aioring_init(); NULL means all zero. */
+struct aioring_params {
+	unsigned int sq_thread_cpu;	/* CPU of the IOCTX_FLAG_SQTHREAD thread */
+	const struct iovec *bufs;	/* IOCTX_FLAG_FIXEDBUFS: one per iocb slot */
+	const struct aioring_sys *sys;	/* NULL: the real system calls */
+};
+
+/* --- index arithmetic: indexes run 0..n-1 and wrap (n any size >= 1) --- */
+
+static inline unsigned int aioring_idx_next(unsigned int i, unsigned int n)
+{
+	return i + 1 == n ? 0 : i + 1;
+}
+
+/* i + k modulo n, for i < n and k <= n */
+static inline unsigned int aioring_idx_add(unsigned int i, unsigned int k,
+					   unsigned int n)
+{
+	return k >= n - i ? k - (n - i) : i + k;
+}
+
+/* entries from index 'from' up to (not including) index 'to' */
+static inline unsigned int aioring_idx_dist(unsigned int from, unsigned int to,
+					    unsigned int n)
+{
+	return to >= from ? to - from : n - from + to;
+}
+
+/* --- submission side --- */
+
+/* SQ entries queued (published or not) that the kernel has not consumed */
+static inline unsigned int aioring_sq_pending(const struct aioring *r)
+{
+	return aioring_idx_dist(aioring_load_acquire(&r->sq->head), r->sq_tail,
+				r->sq_entries);
+}
+
+/* SQ entries that can still be queued (the ring holds sq_entries - 1) */
+static inline unsigned int aioring_sq_space(const struct aioring *r)
+{
+	return r->sq_entries - 1 - aioring_sq_pending(r);
+}
+
+static inline struct iocb *aioring_iocb(const struct aioring *r,
+					unsigned int idx)
+{
+	return &r->iocbs[idx];
+}
+
+/*
+ * Queue iocb slot idx at the local SQ tail; the kernel sees it after
+ * aioring_sq_publish() (or aioring_submit()).  No space check: see
+ * aioring_sq_space().
+ */
+static inline void aioring_sq_queue(struct aioring *r, unsigned int idx)
+{
+	r->sq->array[r->sq_tail] = idx;
+	r->sq_tail = aioring_idx_next(r->sq_tail, r->sq_entries);
+}
+
+/*
+ * Store the local tail in the shared ring.  Release: the iocbs and
+ * array[] entries written before are visible to the kernel before the
+ * new tail (pairs with the kernel's acquire load of sq->tail).
+ */
+static inline void aioring_sq_publish(struct aioring *r)
+{
+	aioring_store_release(&r->sq->tail, r->sq_tail);
+	r->sq_published = r->sq_tail;
+}
+
+/*
+ * IOCTX_FLAG_SQPOLL: after publishing, does the SQ thread sleep?  The
+ * full barrier orders the tail store before the kflags load; it pairs
+ * with the thread's barrier between setting NEED_WAKEUP and re-reading
+ * the tail, so either the thread sees the new tail or we see the flag.
+ */
+static inline int aioring_sq_needs_wakeup(const struct aioring *r)
+{
+	aioring_smp_mb();
+	return !!(aioring_load_relaxed(&r->sq->kflags) & IORING_SQ_NEED_WAKEUP);
+}
+
+/* --- completion side --- */
+
+/* events in the CQ ring waiting to be reaped */
+static inline unsigned int aioring_cq_ready(const struct aioring *r)
+{
+	return aioring_idx_dist(r->cq_head, aioring_load_acquire(&r->cq->tail),
+				r->cq_entries);
+}
+
+/* the oldest unreaped event, or NULL; aioring_cq_advance() consumes it */
+static inline struct io_event *aioring_cq_peek(const struct aioring *r)
+{
+	if (r->cq_head == aioring_load_acquire(&r->cq->tail))
+		return NULL;
+	return &r->cq->events[r->cq_head];
+}
+
+/*
+ * Hand nr reaped events back to the kernel.  Release: our reads of the
+ * events are done before the kernel can see the slots free.
+ */
+static inline void aioring_cq_advance(struct aioring *r, unsigned int nr)
+{
+	r->cq_head = aioring_idx_add(r->cq_head, nr, r->cq_entries);
+	aioring_store_release(&r->cq->head, r->cq_head);
+}
+
+/* Copy up to max events out of the CQ ring; returns how many. */
+static inline unsigned int aioring_reap(struct aioring *r,
+					struct io_event *evs, unsigned int max)
+{
+	unsigned int tail = aioring_load_acquire(&r->cq->tail);
+	unsigned int head = r->cq_head, n = 0;
+
+	while (n < max && head != tail) {
+		evs[n++] = r->cq->events[head];
+		head = aioring_idx_next(head, r->cq_entries);
+	}
+	if (n) {
+		r->cq_head = head;
+		aioring_store_release(&r->cq->head, head);
+	}
+	return n;
+}
+
+/* --- iocb preparation --- */
+
+static inline void aioring_prep_rw(struct iocb *cb, int opcode, int fd,
+				   void *buf, size_t len, __s64 offset,
+				   __u64 data)
+{
+	memset(cb, 0, sizeof(*cb));
+	cb->aio_data = data;
+	cb->aio_lio_opcode = opcode;
+	cb->aio_fildes = fd;
+	cb->aio_buf = (__u64)(uintptr_t)buf;
+	cb->aio_nbytes = len;
+	cb->aio_offset = offset;
+}
+
+static inline void aioring_prep_pread(struct iocb *cb, int fd, void *buf,
+				      size_t len, __s64 offset, __u64 data)
+{
+	aioring_prep_rw(cb, IOCB_CMD_PREAD, fd, buf, len, offset, data);
+}
+
+static inline void aioring_prep_pwrite(struct iocb *cb, int fd, void *buf,
+				       size_t len, __s64 offset, __u64 data)
+{
+	aioring_prep_rw(cb, IOCB_CMD_PWRITE, fd, buf, len, offset, data);
+}
+
+/* --- system calls through the ring --- */
+
+/* io_ring_enter() on the ring's context: the value or -errno. */
+static inline int aioring_enter(struct aioring *r, unsigned int to_submit,
+				unsigned int min_complete, unsigned int flags)
+{
+	r->nr_enter++;
+	if (r->sys)
+		return (int)r->sys->enter(r->ctx, to_submit, min_complete, flags);
+#ifdef __NR_io_ring_enter
+	{
+		long ret = syscall(__NR_io_ring_enter, r->ctx, to_submit,
+				   min_complete, flags);
+
+		return ret < 0 ? -errno : (int)ret;
+	}
+#else
+	return -ENOSYS;
+#endif
+}
+
+/* tools/lib/ring.c */
+int aioring_mem_alloc(struct aioring *r, unsigned int nr_events);
+void aioring_mem_free(struct aioring *r);
+int aioring_init(struct aioring *r, unsigned int nr_events, unsigned int flags,
+		 const struct aioring_params *p);
+void aioring_exit(struct aioring *r);
+int aioring_submit(struct aioring *r);
+int aioring_submit_and_wait(struct aioring *r, unsigned int wait_nr);
+int aioring_wait(struct aioring *r, unsigned int min_complete);
+
+/* tools/lib/probe.c */
+#define AIORING_NR_CTX_FLAGS	6	/* IOCTX_FLAG_IOPOLL .. SQPOLL */
+#define AIORING_CTX_FLAGS_ALL	((1U << AIORING_NR_CTX_FLAGS) - 1)
+
+struct aioring_probe {
+	int present;		/* 1: the kernel has io_setup2() */
+	int error;		/* why not usable at all: ENOSYS, EPERM, ... */
+	unsigned int flags_ok;	/* IOCTX_FLAG_* a context was made with */
+	int flag_error[AIORING_NR_CTX_FLAGS]; /* errno per refused flag bit */
+};
+
+int aioring_probe(struct aioring_probe *pr, const struct aioring_sys *sys);
+unsigned int aioring_flag_setup_flags(unsigned int flag);
+int aioring_try_flags(unsigned int flags, const struct aioring_sys *sys);
+const char *aioring_flag_name(unsigned int flag);
+int aioring_flags_str(unsigned int flags, char *buf, size_t len);
+int aioring_dev_io_poll(const char *sysfs, unsigned int major,
+			unsigned int minor);
+int aioring_path_io_poll(const char *path, const char *sysfs);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,64 @@
+#!/bin/bash
+# The fio external engine aio-ring (tools/fio) in Debian's fio: timed
+# runs by interrupt and polled, data verification (fio's verify=crc32c),
+# fixed buffers, the submission thread, and buffered IO with SQWQ.
+. "$(dirname "$0")/lib.sh"
+engine=$top/build/tools/fio/aio-ring.so
+if [ ! -f "$engine" ] || ! command -v fio >/dev/null; then
+	echo "1..0 # SKIP the fio engine is not built (make -C tools fio) or fio is missing"
+	exit 77
+fi
+require_aioring
+
+# fio_run WHAT FIO-ARGS...: a job on the engine, JSON output in $out
+fio_run() {
+	local what=$1
+	shift
+	out=$(timeout -k 5 120 fio --output-format=json --name=job \
+		--ioengine=external:"$engine" "$@" 2>&1)
+	rc=$?
+	grep -v '^[[:space:]{}]' <<<"$out" | sed 's/^/# /' | head -n 20
+	tap_ok "[ $rc = 0 ]" "fio $what (exit $rc)"
+	sum=$(sed -n '/^{/,$p' <<<"$out" | python3 -c '
+import json, sys
+j = json.load(sys.stdin)["jobs"][0]
+print(j["error"], j["read"]["total_ios"], j["write"]["total_ios"], int(j["read"]["iops"]), int(j["write"]["iops"]))' 2>/dev/null)
+	read -r err rios wios riops wiops <<<"${sum:-x 0 0 0 0}"
+	echo "# $what: error $err, reads $rios ($riops IOPS), writes $wios ($wiops IOPS)"
+}
+
+dev=/dev/nullb0
+fio_run "randread on nullb0" --filename=$dev --direct=1 --rw=randread --bs=4k \
+	--iodepth=32 --size=64m --time_based --runtime=2
+tap_ok "[ '$err' = 0 ] && [ ${rios:-0} -gt 1000 ]" "randread: $rios reads, no error"
+fio_run "randread on nullb0, hipri (polled)" --hipri --filename=$dev --direct=1 \
+	--rw=randread --bs=4k --iodepth=32 --size=64m --time_based --runtime=2
+tap_ok "[ '$err' = 0 ] && [ ${rios:-0} -gt 1000 ]" "polled randread: $rios reads"
+fio_run "write + verify (crc32c), polled, fixed buffers" --hipri --fixedbufs \
+	--filename=$dev --direct=1 --rw=randwrite --bs=4k --iodepth=16 --size=16m \
+	--verify=crc32c --do_verify=1 --verify_fatal=1
+tap_ok "[ '$err' = 0 ] && [ ${wios:-0} = 4096 ] && [ ${rios:-0} = 4096 ]" \
+	"verify: 4096 blocks written and read back with matching checksums"
+fio_run "write + verify, iodepth 7 (an 8-entry ring)" --filename=$dev --direct=1 \
+	--rw=write --bs=8k --iodepth=7 --size=8m --verify=md5 --do_verify=1 --verify_fatal=1
+tap_ok "[ '$err' = 0 ] && [ ${rios:-0} = 1024 ]" "verify at depth 7: 1024 blocks"
+fio_run "submission thread on CPU 0" --sqthread=0 --filename=$dev --direct=1 \
+	--rw=randread --bs=4k --iodepth=16 --size=16m --time_based --runtime=1
+tap_ok "[ '$err' = 0 ] && [ ${rios:-0} -gt 100 ]" "sqthread: $rios reads"
+fio_run "polling submission thread" --sqthread=$(( $(nproc) - 1 )) --sqthread_poll --filename=$dev \
+	--direct=1 --rw=randread --bs=4k --iodepth=16 --size=16m --time_based --runtime=1
+tap_ok "[ '$err' = 0 ] && [ ${rios:-0} -gt 100 ]" "sqthread_poll: $rios reads"
+f=/run/aioring/ext4/fio-engine.dat
+fio_run "buffered reads with SQWQ on ext4" --sqwq --filename=$f --direct=0 \
+	--rw=randread --bs=4k --iodepth=16 --size=16m --time_based --runtime=1
+tap_ok "[ '$err' = 0 ] && [ ${rios:-0} -gt 100 ]" "buffered SQWQ: $rios reads"
+rm -f "$f"
+
+out=$(timeout 60 fio --name=job --ioengine=external:"$engine" --hipri \
+	--filename=/run/aioring/ext4/x --direct=0 --size=1m 2>&1)
+rc=$?
+sed 's/^/# /' <<<"$out"
+tap_ok "[ $rc != 0 ] && grep -q 'hipri (polled IO) needs direct=1' <<<\"\$out\"" \
+	"hipri without direct=1 is refused with a message"
+rm -f /run/aioring/ext4/x
+tap_done

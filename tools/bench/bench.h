@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * aioring-bench: one job = one engine driving one target with a fixed
+ * number of IO slots.  The loop in main.c preps, submits and reaps
+ * through the engine operations below; engine-*.c hold the four engines.
+ *
+ * This header includes neither <linux/aio_abi.h> nor <libaio.h> (their
+ * struct iocb clash), so every engine file can include the one it needs.
+ */
+#ifndef AIORING_BENCH_H
+#define AIORING_BENCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* Exit statuses (aioring-bench(1)) */
+#define EXIT_IOERR		1	/* IO error or verify mismatch */
+#define EXIT_USAGE		2	/* bad options, missing target */
+#define EXIT_UNSUPPORTED	3	/* mode the kernel or target cannot do */
+#define EXIT_NOKERNEL		77	/* the kernel lacks the interface */
+
+/* IOCB_FLAG_HIPRI, for the libaio engine (checked in engine-aioring.c) */
+#define BENCH_IOCB_HIPRI	(1 << 2)
+
+enum rw_mode { RW_READ, RW_WRITE, RW_RANDREAD, RW_RANDWRITE, RW_RANDRW };
+enum engine_id { ENG_AIORING, ENG_IO_URING, ENG_LIBAIO, ENG_PSYNC, ENG_NR };
+
+struct bench_opts {
+	enum engine_id engine;
+	enum rw_mode rw;
+	unsigned int depth;
+	unsigned int bs;
+	unsigned int rwmix_read;	/* % of reads with randrw */
+	unsigned int batch_submit;	/* 0 until defaults are applied */
+	unsigned int batch_complete;
+	int polled, fixedbufs, buffered, sqthread, sqpoll, sqwq;
+	int sq_cpu;			/* --sqthread=CPU, -1: default */
+	double runtime;			/* seconds, 0: no limit */
+	uint64_t ios;			/* 0: no limit */
+	uint64_t size;			/* bytes of the target, 0: all */
+	int verify, json, probe, compare, quiet;
+	const char *target;
+};
+
+/* options.c */
+int opts_parse(struct bench_opts *o, int argc, char **argv, char *err,
+	       size_t errlen);
+void opts_usage(FILE *f);
+int parse_size(const char *s, uint64_t *out);
+int parse_seconds(const char *s, double *out);
+const char *rw_name(enum rw_mode rw);
+const char *engine_name(enum engine_id e);
+int engine_by_name(const char *name);
+int opts_mode_check(const struct bench_opts *o, enum engine_id e, char *why,
+		    size_t len);
+
+/* stats.c: latency histogram, log-linear with 64 steps per power of two */
+#define LAT_SUB_BITS	6
+#define LAT_SUB		(1u << LAT_SUB_BITS)
+#define LAT_BUCKETS	(LAT_SUB + (64 - LAT_SUB_BITS) * LAT_SUB)
+
+struct lat_hist {
+	uint64_t count, sum, min, max;
+	uint64_t bucket[LAT_BUCKETS];
+};
+
+void lat_init(struct lat_hist *h);
+void lat_add(struct lat_hist *h, uint64_t ns);
+unsigned int lat_bucket(uint64_t ns);
+uint64_t lat_bucket_low(unsigned int b);
+uint64_t lat_bucket_high(unsigned int b);
+uint64_t lat_percentile(const struct lat_hist *h, double pct);
+double lat_mean(const struct lat_hist *h);
+
+/* Counters of one run */
+struct run_stats {
+	uint64_t ios, bytes, reads, writes;
+	uint64_t cachehits;		/* aioring: res2 & IOEV_RES2_CACHEHIT */
+	uint64_t calls;			/* system calls for IO */
+	uint64_t eagain;		/* completions retried after -EAGAIN */
+	uint64_t verify_blocks, verify_errors;
+	uint64_t elapsed_ns;
+	uint64_t cpu_user_ns, cpu_sys_ns;
+	struct lat_hist lat;
+};
+
+/* One result row: what ran, how it went */
+struct run_result {
+	const struct bench_opts *o;
+	enum engine_id engine;
+	unsigned int depth;		/* effective (psync: 1) */
+	char flags[96];			/* engine setup flags, e.g. SCQRING|IOPOLL */
+	int status;			/* exit status of this run */
+	char message[256];		/* why it failed or was not run */
+	int interrupted;		/* SIGINT */
+	struct run_stats st;
+};
+
+/* json.c: a small pretty-printing JSON writer */
+#define JSON_MAX_DEPTH	16
+
+struct json {
+	FILE *f;
+	int depth;
+	int count[JSON_MAX_DEPTH];
+};
+
+void json_init(struct json *j, FILE *f);
+void json_obj_begin(struct json *j, const char *key);
+void json_obj_end(struct json *j);
+void json_arr_begin(struct json *j, const char *key);
+void json_arr_end(struct json *j);
+void json_str(struct json *j, const char *key, const char *v);
+void json_u64(struct json *j, const char *key, uint64_t v);
+void json_int(struct json *j, const char *key, long long v);
+void json_dbl(struct json *j, const char *key, double v, int prec);
+void json_bool(struct json *j, const char *key, int v);
+void json_null(struct json *j, const char *key);
+void json_end(struct json *j);
+
+/* report.c */
+struct tick {
+	double t;			/* seconds since start */
+	double secs;			/* length of the interval */
+	uint64_t ios, bytes, calls, cachehits;
+	unsigned int inflight;
+	int has_cachehit;
+};
+
+char *fmt_ns(char *buf, size_t len, uint64_t ns);
+char *fmt_count(char *buf, size_t len, double v);
+char *fmt_size(char *buf, size_t len, uint64_t v);
+void report_tick(FILE *f, const struct tick *t);
+void report_text(FILE *f, const struct run_result *r);
+void report_json(struct json *j, const struct run_result *r);
+void report_compare(FILE *f, const struct run_result *r, int n);
+void report_compare_json(struct json *j, const struct run_result *r, int n);
+double result_iops(const struct run_result *r);
+const char *workload_name(const struct bench_opts *o);
+
+/* pattern.c: data pattern and offset generators */
+void pattern_fill(void *buf, size_t len, uint64_t off, uint64_t seed);
+long pattern_check(const void *buf, size_t len, uint64_t off, uint64_t seed);
+
+struct offgen {
+	uint64_t nblocks;
+	uint64_t next;			/* sequential / permutation state */
+	uint64_t mask;			/* permutation: 2^k - 1 >= nblocks - 1 */
+	uint64_t mult, add;		/* permutation LCG */
+	uint64_t rng;			/* xorshift state */
+	int random, permute;
+};
+
+void offgen_init(struct offgen *g, uint64_t nblocks, int random, int permute,
+		 uint64_t seed);
+uint64_t offgen_next(struct offgen *g);
+uint64_t rng_next(uint64_t *state);
+
+/* --- jobs and engines --- */
+
+struct io_unit {
+	void *buf;
+	uint64_t off;
+	uint64_t start_ns;
+	unsigned int len;
+	unsigned int write;
+};
+
+struct io_done {
+	unsigned int slot;
+	int res;			/* bytes transferred, or -errno */
+	unsigned int cachehit;
+};
+
+struct engine;
+
+struct job {
+	const struct bench_opts *o;
+	const struct engine *e;
+	int fd;
+	const char *path;
+	unsigned int depth;		/* IO slots in use */
+	unsigned int nslots;		/* depth + 1 buffers (fixed buffers) */
+	struct io_unit *io;
+	void *priv;			/* the engine's */
+	char flags[96];			/* what the engine set up */
+	char err[256];			/* message of a failed setup */
+	uint64_t calls;			/* system calls, kept by the engine */
+	unsigned int inflight;		/* taken by the kernel */
+	unsigned int queued;		/* prepped, not yet taken */
+};
+
+struct engine {
+	const char *name;
+	/* 0, or an EXIT_* status with j->err set */
+	int (*setup)(struct job *j);
+	void (*queue)(struct job *j, unsigned int slot);
+	/* submit what is queued, wait for wait_nr; IOs taken or -errno */
+	int (*submit)(struct job *j, unsigned int wait_nr);
+	unsigned int (*reap)(struct job *j, struct io_done *d, unsigned int max);
+	void (*cleanup)(struct job *j);
+};
+
+extern const struct engine engine_aioring, engine_io_uring, engine_libaio,
+	engine_psync;
+
+/* errors.c */
+struct aioring_sys;
+int setup2_error(int ret, unsigned int flags, const struct aioring_sys *sys,
+		 char *err, size_t len);
+
+/* engine-aioring.c: a polled context without rings, for libaio */
+int bench_setup2_iopoll(unsigned int nr_events, unsigned long *ctx,
+			char *err, size_t len);
+int bench_probe_print(const struct bench_opts *o);
+
+#endif

@@ -1,0 +1,659 @@
+// SPDX-License-Identifier: MIT
+/*
+ * aioring-bench: drive IO at a file or block device through aio-ring (or
+ * io_uring, libaio, psync for comparison) and report what it costs.
+ *
+ * One job: open the target, check that the mode can work there, let the
+ * engine set up, then run_loop() (prep, submit, reap) until the time,
+ * the IO count or the verify passes are done, or SIGINT.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <linux/fs.h>
+
+#include "bench.h"
+
+/* from libaioring (aioring.h is not included here, see bench.h) */
+int aioring_path_io_poll(const char *path, const char *sysfs);
+
+static const struct engine *const engines[ENG_NR] = {
+	[ENG_AIORING] = &engine_aioring,
+	[ENG_IO_URING] = &engine_io_uring,
+	[ENG_LIBAIO] = &engine_libaio,
+	[ENG_PSYNC] = &engine_psync,
+};
+
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static unsigned int min_u(unsigned int a, unsigned int b)
+{
+	return a < b ? a : b;
+}
+
+__attribute__((format(printf, 1, 2)))
+static void error_msg(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("aioring-bench: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* ------------------------------------------------------------------ */
+/* Target                                                              */
+
+struct target {
+	const char *path;
+	int fd;
+	int is_bdev;
+	int io_poll;		/* 1, 0 or -errno (aioring_path_io_poll) */
+	uint64_t area;		/* bytes used from offset 0 */
+};
+
+static int needs_write(const struct bench_opts *o)
+{
+	return o->verify || (o->rw != RW_READ && o->rw != RW_RANDREAD);
+}
+
+/* a missing regular file is created when --size says how big */
+static int target_create(const struct bench_opts *o, char *err, size_t len)
+{
+	int fd;
+
+	if (!o->size || !strncmp(o->target, "/dev/", 5)) {
+		snprintf(err, len, "%s: %s%s", o->target, strerror(ENOENT),
+			 strncmp(o->target, "/dev/", 5) ?
+			 " (give --size to create a file)" : "");
+		return EXIT_USAGE;
+	}
+	fd = open(o->target, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0 || ftruncate(fd, (off_t)o->size)) {
+		snprintf(err, len, "%s: cannot create: %s", o->target,
+			 strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return EXIT_USAGE;
+	}
+	close(fd);
+	return 0;
+}
+
+static int target_open(const struct bench_opts *o, struct target *t, char *err,
+		       size_t len)
+{
+	int flags = (needs_write(o) ? O_RDWR : O_RDONLY) | O_CLOEXEC;
+	uint64_t size;
+	struct stat st;
+	int ret;
+
+	memset(t, 0, sizeof(*t));
+	t->path = o->target;
+	t->fd = -1;
+	if (stat(o->target, &st)) {
+		if (errno != ENOENT) {
+			snprintf(err, len, "%s: %s", o->target, strerror(errno));
+			return EXIT_USAGE;
+		}
+		ret = target_create(o, err, len);
+		if (ret)
+			return ret;
+		if (stat(o->target, &st)) {
+			snprintf(err, len, "%s: %s", o->target, strerror(errno));
+			return EXIT_USAGE;
+		}
+	}
+	if (!S_ISBLK(st.st_mode) && !S_ISREG(st.st_mode)) {
+		snprintf(err, len, "%s: not a regular file or block device",
+			 o->target);
+		return EXIT_USAGE;
+	}
+	t->is_bdev = S_ISBLK(st.st_mode);
+	if (!o->buffered)
+		flags |= O_DIRECT;
+	t->fd = open(o->target, flags);
+	if (t->fd < 0) {
+		int e = errno;
+
+		if (e == EINVAL && !o->buffered) {
+			snprintf(err, len,
+				 "%s: the file system does not support O_DIRECT: use --buffered",
+				 o->target);
+			return EXIT_UNSUPPORTED;
+		}
+		snprintf(err, len, "%s: %s", o->target, strerror(e));
+		return EXIT_USAGE;
+	}
+	if (t->is_bdev) {
+		unsigned long long bytes = 0;
+
+		if (ioctl(t->fd, BLKGETSIZE64, &bytes)) {
+			snprintf(err, len, "%s: BLKGETSIZE64: %s", o->target,
+				 strerror(errno));
+			return EXIT_USAGE;
+		}
+		size = bytes;
+		if (o->size > size) {
+			snprintf(err, len, "%s: --size %llu is larger than the device (%llu bytes)",
+				 o->target, (unsigned long long)o->size,
+				 (unsigned long long)size);
+			return EXIT_USAGE;
+		}
+	} else {
+		size = (uint64_t)st.st_size;
+		if (o->size > size) {
+			if (!needs_write(o) || ftruncate(t->fd, (off_t)o->size)) {
+				snprintf(err, len, "%s: only %llu bytes, --size is %llu",
+					 o->target, (unsigned long long)size,
+					 (unsigned long long)o->size);
+				return EXIT_USAGE;
+			}
+			size = o->size;
+		}
+	}
+	t->area = o->size ? o->size : size;
+	t->area -= t->area % o->bs;
+	if (!t->area) {
+		snprintf(err, len, "%s: smaller than one block of %u bytes",
+			 o->target, o->bs);
+		return EXIT_USAGE;
+	}
+	t->io_poll = aioring_path_io_poll(o->target, NULL);
+	return 0;
+}
+
+static void target_close(struct target *t)
+{
+	if (t->fd >= 0)
+		close(t->fd);
+	t->fd = -1;
+}
+
+/* --polled needs poll queues under the target; 0 or EXIT_UNSUPPORTED */
+static int polled_check(const struct target *t, char *why, size_t len)
+{
+	if (t->io_poll == 0) {
+		snprintf(why, len,
+			 "%s has no poll queues (queue/io_poll is 0 in sysfs): --polled cannot be used here; run without it",
+			 t->is_bdev ? t->path : "the device under this file");
+		return EXIT_UNSUPPORTED;
+	}
+	if (t->io_poll == -ENODEV) {
+		snprintf(why, len,
+			 "%s is not on a block device: --polled needs one with poll queues",
+			 t->path);
+		return EXIT_UNSUPPORTED;
+	}
+	return 0;	/* 1, or unknown: the kernel decides */
+}
+
+/* ------------------------------------------------------------------ */
+/* Job                                                                 */
+
+enum { PHASE_RUN, PHASE_WRITE, PHASE_READ };
+
+struct runner {
+	struct job j;
+	const struct bench_opts *o;
+	struct run_result *res;
+	struct run_stats *st;
+	unsigned int *free_slots, nfree;
+	void *bufs;
+	size_t bufs_len;
+	struct offgen gen;
+	uint64_t nblocks, issued, limit, seed, rng;
+	uint64_t start, deadline, last_tick;
+	struct run_stats tick_base;
+	int phase, draining;
+};
+
+static int can_issue(const struct runner *rn)
+{
+	return !rn->draining && rn->issued < rn->limit;
+}
+
+static void tick(struct runner *rn, uint64_t now)
+{
+	struct tick t;
+
+	t.t = (now - rn->start) / 1e9;
+	t.secs = (now - rn->last_tick) / 1e9;
+	t.ios = rn->st->ios - rn->tick_base.ios;
+	t.bytes = rn->st->bytes - rn->tick_base.bytes;
+	t.calls = rn->j.calls - rn->tick_base.calls;
+	t.cachehits = rn->st->cachehits - rn->tick_base.cachehits;
+	t.inflight = rn->j.inflight;
+	t.has_cachehit = rn->res->engine == ENG_AIORING;
+	if (!rn->o->quiet && !rn->o->json)
+		report_tick(stdout, &t);
+	rn->tick_base.ios = rn->st->ios;
+	rn->tick_base.bytes = rn->st->bytes;
+	rn->tick_base.calls = rn->j.calls;
+	rn->tick_base.cachehits = rn->st->cachehits;
+	rn->last_tick = now;
+}
+
+/* time limit, SIGINT, the turn from writing to reading, the second line */
+static void clock_step(struct runner *rn)
+{
+	uint64_t now = now_ns();
+
+	if (rn->deadline && now >= rn->deadline)
+		rn->draining = 1;
+	if (interrupted && !rn->draining) {
+		rn->draining = 1;
+		rn->res->interrupted = 1;
+	}
+	if (rn->phase == PHASE_WRITE && rn->issued == rn->limit &&
+	    !rn->j.inflight && !rn->j.queued) {
+		rn->phase = PHASE_READ;
+		rn->issued = 0;
+		offgen_init(&rn->gen, rn->nblocks, rn->o->rw >= RW_RANDREAD, 1,
+			    rn->seed + 1);
+	}
+	if (now - rn->last_tick >= 1000000000ULL)
+		tick(rn, now);
+}
+
+static unsigned int io_prep(struct runner *rn)
+{
+	const struct bench_opts *o = rn->o;
+	unsigned int slot = rn->free_slots[--rn->nfree];
+	struct io_unit *u = &rn->j.io[slot];
+
+	if (rn->phase != PHASE_RUN)
+		u->write = rn->phase == PHASE_WRITE;
+	else if (o->rw == RW_RANDRW)
+		u->write = rng_next(&rn->rng) % 100 >= o->rwmix_read;
+	else
+		u->write = o->rw == RW_WRITE || o->rw == RW_RANDWRITE;
+	u->off = offgen_next(&rn->gen) * o->bs;
+	u->len = o->bs;
+	if (u->write && o->verify)
+		pattern_fill(u->buf, u->len, u->off, rn->seed);
+	u->start_ns = now_ns();
+	rn->issued++;
+	return slot;
+}
+
+/* record the first failure of the run; the run goes on */
+__attribute__((format(printf, 3, 4)))
+static void set_status(struct runner *rn, int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (rn->res->status)
+		return;		/* keep the first reason */
+	rn->res->status = status;
+	va_start(ap, fmt);
+	vsnprintf(rn->res->message, sizeof(rn->res->message), fmt, ap);
+	va_end(ap);
+}
+
+/* a failure that ends the run: no more IO is issued */
+#define fail_run(rn, ...)			\
+	do {					\
+		(rn)->draining = 1;		\
+		set_status((rn), __VA_ARGS__);	\
+	} while (0)
+
+static void verify_block(struct runner *rn, const struct io_unit *u)
+{
+	long bad = pattern_check(u->buf, u->len, u->off, rn->seed);
+
+	rn->st->verify_blocks++;
+	if (bad < 0)
+		return;
+	if (rn->st->verify_errors++ < 5)
+		error_msg("verify: block at offset %llu differs from byte %ld on",
+			  (unsigned long long)u->off, bad);
+	/* the rest of the area is still checked */
+	set_status(rn, EXIT_IOERR, "verify: data read back differs from what was written");
+}
+
+static void io_complete(struct runner *rn, const struct io_done *d)
+{
+	struct job *j = &rn->j;
+	struct io_unit *u;
+
+	if (d->slot >= j->depth) {
+		fail_run(rn, EXIT_IOERR, "completion for unknown IO slot %u", d->slot);
+		return;
+	}
+	u = &j->io[d->slot];
+	j->inflight--;
+	if (d->res == -EAGAIN) {	/* polled IO may be asked to retry */
+		rn->st->eagain++;
+		j->e->queue(j, d->slot);
+		j->queued++;
+		return;
+	}
+	rn->free_slots[rn->nfree++] = d->slot;
+	if (d->res != (int)u->len) {
+		const char *op = u->write ? "write" : "read";
+
+		if (d->res >= 0)
+			fail_run(rn, EXIT_IOERR, "short %s at offset %llu: %d of %u bytes",
+				 op, (unsigned long long)u->off, d->res, u->len);
+		else
+			fail_run(rn, d->res == -EOPNOTSUPP ? EXIT_UNSUPPORTED : EXIT_IOERR,
+				 "%s at offset %llu failed: %s%s", op,
+				 (unsigned long long)u->off, strerror(-d->res),
+				 d->res == -EOPNOTSUPP && rn->o->polled ?
+				 " (no polled IO on this file)" : "");
+		return;
+	}
+	lat_add(&rn->st->lat, now_ns() - u->start_ns);
+	rn->st->ios++;
+	rn->st->bytes += u->len;
+	if (u->write) {
+		rn->st->writes++;
+	} else {
+		rn->st->reads++;
+		rn->st->cachehits += d->cachehit;
+		if (rn->o->verify)
+			verify_block(rn, u);
+	}
+}
+
+static void submit_error(struct runner *rn, int ret)
+{
+	if (ret == -EOPNOTSUPP)
+		fail_run(rn, EXIT_UNSUPPORTED, "%s: submit: %s%s", rn->o->target,
+			 strerror(-ret), rn->o->polled ?
+			 " (polled IO is not supported on this file)" : "");
+	else
+		fail_run(rn, EXIT_IOERR, "%s: submit: %s", rn->o->target,
+			 strerror(-ret));
+}
+
+/* The hot loop: prep, submit, reap. */
+static void run_loop(struct runner *rn)
+{
+	const struct bench_opts *o = rn->o;
+	struct job *j = &rn->j;
+	struct io_done done[64];
+	unsigned int n, i, wait;
+	int ret;
+
+	for (;;) {
+		clock_step(rn);
+		if (!can_issue(rn) && !j->inflight && !j->queued)
+			break;
+
+		/* prep */
+		for (n = 0; n < o->batch_submit && rn->nfree && can_issue(rn); n++)
+			j->e->queue(j, io_prep(rn));
+		j->queued += n;
+
+		/* submit; wait for completions only when no more can be prepped */
+		wait = rn->nfree && can_issue(rn) ? 0 :
+		       min_u(j->inflight + j->queued, o->batch_complete);
+		ret = j->e->submit(j, wait);
+		if (ret < 0 && ret != -EAGAIN && ret != -EINTR) {
+			submit_error(rn, ret);
+			break;
+		}
+		if (ret > 0) {
+			ret = min_u((unsigned int)ret, j->queued);
+			j->queued -= ret;
+			j->inflight += ret;
+		}
+
+		/* reap */
+		while ((n = j->e->reap(j, done, ARRAY_SIZE(done))))
+			for (i = 0; i < n; i++)
+				io_complete(rn, &done[i]);
+	}
+}
+
+static int runner_init(struct runner *rn, const struct bench_opts *o,
+		       enum engine_id e, const struct target *t,
+		       struct run_result *res)
+{
+	size_t slot_len = (o->bs + 4095) & ~(size_t)4095;
+	unsigned int i;
+
+	memset(rn, 0, sizeof(*rn));
+	rn->o = o;
+	rn->res = res;
+	rn->st = &res->st;
+	rn->j.o = o;
+	rn->j.e = engines[e];
+	rn->j.fd = t->fd;
+	rn->j.path = t->path;
+	rn->j.depth = e == ENG_PSYNC ? 1 : o->depth;
+	rn->j.nslots = rn->j.depth + 1;
+	res->depth = rn->j.depth;
+
+	rn->bufs_len = slot_len * rn->j.nslots;
+	rn->bufs = mmap(NULL, rn->bufs_len, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	rn->j.io = calloc(rn->j.nslots, sizeof(*rn->j.io));
+	rn->free_slots = calloc(rn->j.nslots, sizeof(*rn->free_slots));
+	if (rn->bufs == MAP_FAILED || !rn->j.io || !rn->free_slots) {
+		if (rn->bufs == MAP_FAILED)
+			rn->bufs = NULL;
+		snprintf(res->message, sizeof(res->message), "out of memory");
+		return EXIT_IOERR;
+	}
+	rn->seed = ((uint64_t)getpid() << 32) ^ now_ns();
+	rn->rng = rn->seed;
+	for (i = 0; i < rn->j.nslots; i++) {
+		rn->j.io[i].buf = (char *)rn->bufs + i * slot_len;
+		if (needs_write(o) && !o->verify)
+			pattern_fill(rn->j.io[i].buf, o->bs, i * (uint64_t)o->bs,
+				     rn->seed);
+	}
+	for (i = 0; i < rn->j.depth; i++)
+		rn->free_slots[rn->nfree++] = rn->j.depth - 1 - i;
+
+	rn->nblocks = t->area / o->bs;
+	if (o->verify) {
+		rn->phase = PHASE_WRITE;
+		rn->limit = o->ios && o->ios < rn->nblocks ? o->ios : rn->nblocks;
+		rn->nblocks = rn->limit;
+	} else {
+		rn->phase = PHASE_RUN;
+		rn->limit = o->ios ? o->ios : UINT64_MAX;
+	}
+	offgen_init(&rn->gen, rn->nblocks, o->rw >= RW_RANDREAD, o->verify,
+		    rn->seed);
+	return 0;
+}
+
+static void runner_free(struct runner *rn)
+{
+	if (rn->bufs)
+		munmap(rn->bufs, rn->bufs_len);
+	free(rn->j.io);
+	free(rn->free_slots);
+}
+
+static uint64_t tv_ns(const struct timeval *tv)
+{
+	return (uint64_t)tv->tv_sec * 1000000000ULL + (uint64_t)tv->tv_usec * 1000;
+}
+
+/* One engine on the open target; the outcome is in *res. */
+static void run_one(const struct bench_opts *o, enum engine_id e,
+		    const struct target *t, struct run_result *res)
+{
+	struct rusage ru0, ru1;
+	struct runner rn;
+	int ret;
+
+	memset(res, 0, sizeof(*res));
+	res->o = o;
+	res->engine = e;
+	lat_init(&res->st.lat);
+
+	ret = opts_mode_check(o, e, res->message, sizeof(res->message));
+	if (!ret && o->polled)
+		ret = polled_check(t, res->message, sizeof(res->message));
+	if (ret) {
+		res->status = ret;
+		return;
+	}
+	ret = runner_init(&rn, o, e, t, res);
+	if (ret) {
+		res->status = ret;
+		runner_free(&rn);
+		return;
+	}
+	ret = rn.j.e->setup(&rn.j);
+	snprintf(res->flags, sizeof(res->flags), "%s", rn.j.flags);
+	if (ret) {
+		res->status = ret;
+		snprintf(res->message, sizeof(res->message), "%s", rn.j.err);
+		runner_free(&rn);
+		return;
+	}
+
+	getrusage(RUSAGE_SELF, &ru0);
+	rn.start = rn.last_tick = now_ns();
+	if (o->runtime > 0 && !o->verify)
+		rn.deadline = rn.start + (uint64_t)(o->runtime * 1e9);
+	run_loop(&rn);
+	res->st.elapsed_ns = now_ns() - rn.start;
+	res->st.calls = rn.j.calls;
+	rn.j.e->cleanup(&rn.j);		/* waits for IO still in flight */
+	getrusage(RUSAGE_SELF, &ru1);
+	res->st.cpu_user_ns = tv_ns(&ru1.ru_utime) - tv_ns(&ru0.ru_utime);
+	res->st.cpu_sys_ns = tv_ns(&ru1.ru_stime) - tv_ns(&ru0.ru_stime);
+	if (o->verify && !res->status && !res->interrupted &&
+	    res->st.verify_blocks != rn.limit)
+		fail_run(&rn, EXIT_IOERR, "verify: %llu of %llu blocks read back",
+			 (unsigned long long)res->st.verify_blocks,
+			 (unsigned long long)rn.limit);
+	runner_free(&rn);
+}
+
+static void install_sigint(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigint;
+	sa.sa_flags = SA_RESETHAND;	/* a second ^C ends the program */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+}
+
+static int run_compare(const struct bench_opts *o, const struct target *t)
+{
+	struct run_result res[ENG_NR];
+	int e, n = 0, status = 0;
+
+	for (e = 0; e < ENG_NR && !interrupted; e++, n++) {
+		if (!o->json && !o->quiet)
+			printf("--- %s\n", engine_name(e));
+		run_one(o, e, t, &res[n]);
+		if (!o->json) {
+			if (res[n].status && !res[n].st.ios)
+				printf("%s: n/a: %s\n", engine_name(e), res[n].message);
+			else
+				report_text(stdout, &res[n]);
+		}
+		/* an engine that cannot run here is a row, not a failure */
+		if (res[n].status == EXIT_IOERR && res[n].st.ios)
+			status = EXIT_IOERR;
+	}
+	if (o->json) {
+		struct json j;
+
+		json_init(&j, stdout);
+		report_compare_json(&j, res, n);
+		json_end(&j);
+	} else {
+		report_compare(stdout, res, n);
+	}
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct bench_opts o;
+	struct run_result res;
+	struct target t;
+	char err[512];
+	int ret;
+
+	ret = opts_parse(&o, argc, argv, err, sizeof(err));
+	if (ret > 0)
+		return 0;
+	if (ret < 0) {
+		error_msg("%s", err);
+		fputs("Try 'aioring-bench --help'.\n", stderr);
+		return EXIT_USAGE;
+	}
+	if (o.probe)
+		return bench_probe_print(&o);
+	/* a mode the engine cannot do is refused before the target is touched */
+	if (!o.compare) {
+		ret = opts_mode_check(&o, o.engine, err, sizeof(err));
+		if (ret) {
+			error_msg("%s", err);
+			return ret;
+		}
+	}
+
+	ret = target_open(&o, &t, err, sizeof(err));
+	if (ret) {
+		error_msg("%s", err);
+		target_close(&t);
+		return ret;
+	}
+	install_sigint();
+	if (o.compare) {
+		ret = run_compare(&o, &t);
+		target_close(&t);
+		return ret;
+	}
+
+	run_one(&o, o.engine, &t, &res);
+	target_close(&t);
+	if (res.status && !res.st.ios && !res.st.elapsed_ns) {
+		/* did not run at all */
+		error_msg("%s", res.message);
+		return res.status;
+	}
+	if (o.json) {
+		struct json j;
+
+		json_init(&j, stdout);
+		report_json(&j, &res);
+		json_end(&j);
+	} else {
+		report_text(stdout, &res);
+	}
+	if (res.status)
+		error_msg("%s", res.message);
+	return res.status;
+}

@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: MIT
+/*
+ * libaioring: what the running kernel and a device support.
+ *
+ * The kernel is asked, never guessed from its version: a kernel without
+ * the interface answers io_setup2() with ENOSYS, and each IOCTX flag is
+ * tried by making (and destroying) a small context with it.  The system
+ * calls go through a struct aioring_sys, so the logic can be tested with
+ * a fake kernel.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "aioring.h"
+
+static const char *const flag_names[AIORING_NR_CTX_FLAGS] = {
+	"IOPOLL", "SCQRING", "FIXEDBUFS", "SQTHREAD", "SQWQ", "SQPOLL",
+};
+
+/* "IOPOLL" for IOCTX_FLAG_IOPOLL, ...; NULL for anything else */
+const char *aioring_flag_name(unsigned int flag)
+{
+	unsigned int i;
+
+	for (i = 0; i < AIORING_NR_CTX_FLAGS; i++)
+		if (flag == 1U << i)
+			return flag_names[i];
+	return NULL;
+}
+
+/*
+ * "SCQRING|IOPOLL" style, in bit order, unknown bits as hex; "0" for no
+ * flags.  Returns the length snprintf would have written.
+ */
+int aioring_flags_str(unsigned int flags, char *buf, size_t len)
+{
+	unsigned int i, rest = flags & ~AIORING_CTX_FLAGS_ALL;
+	int n = 0;
+
+	if (len)
+		buf[0] = 0;
+	if (!flags)
+		return snprintf(buf, len, "0");
+	for (i = 0; i < AIORING_NR_CTX_FLAGS; i++) {
+		if (!(flags & (1U << i)))
+			continue;
+		n += snprintf(buf + (n < (int)len ? n : (int)len),
+			      n < (int)len ? len - n : 0, "%s%s",
+			      n ? "|" : "", flag_names[i]);
+	}
+	if (rest)
+		n += snprintf(buf + (n < (int)len ? n : (int)len),
+			      n < (int)len ? len - n : 0, "%s%#x",
+			      n ? "|" : "", rest);
+	return n;
+}
+
+/*
+ * The io_setup2() flags that exercise one feature flag: the features
+ * that need rings get IOCTX_FLAG_SCQRING, SQPOLL also its thread.
+ */
+unsigned int aioring_flag_setup_flags(unsigned int flag)
+{
+	switch (flag) {
+	case IOCTX_FLAG_IOPOLL:
+	case IOCTX_FLAG_SCQRING:
+		return flag;
+	case IOCTX_FLAG_SQPOLL:
+		return flag | IOCTX_FLAG_SQTHREAD | IOCTX_FLAG_SCQRING;
+	default:
+		return flag | IOCTX_FLAG_SCQRING;
+	}
+}
+
+/*
+ * Make a 2-entry context with exactly these flags and destroy it again.
+ * Returns 1 when the kernel accepted the flags, 0 when it refused them
+ * (EINVAL), else -errno (ENOSYS, EPERM, EAGAIN, ENOMEM, ...).
+ */
+int aioring_try_flags(unsigned int flags, const struct aioring_sys *sys)
+{
+	struct aioring_params p = { .sys = sys };
+	struct iovec bufs[2];
+	struct aioring r;
+	void *mem = NULL;
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+	int cpu, ret;
+
+	if (flags & IOCTX_FLAG_FIXEDBUFS) {
+		mem = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (mem == MAP_FAILED)
+			return -ENOMEM;
+		bufs[0].iov_base = mem;
+		bufs[0].iov_len = pg;
+		bufs[1].iov_base = (char *)mem + pg;
+		bufs[1].iov_len = pg;
+		p.bufs = bufs;
+	}
+	cpu = sched_getcpu();
+	p.sq_thread_cpu = cpu < 0 ? 0 : (unsigned int)cpu;
+
+	ret = aioring_init(&r, 2, flags, &p);
+	if (!ret) {
+		aioring_exit(&r);
+		ret = 1;
+	} else if (ret == -EINVAL) {
+		ret = 0;
+	}
+	if (mem)
+		munmap(mem, 2 * pg);
+	return ret;
+}
+
+/*
+ * Fill *pr: does io_setup2() exist (a NULL ctxp can never make a
+ * context: such a kernel answers EFAULT, or EINVAL/EPERM, but not
+ * ENOSYS), and which IOCTX flags does it take.  Returns 0, or -ENOSYS /
+ * -EPERM when the interface cannot be used at all (pr->error says so).
+ */
+int aioring_probe(struct aioring_probe *pr, const struct aioring_sys *sys)
+{
+	long ret;
+	unsigned int i;
+
+	memset(pr, 0, sizeof(*pr));
+	if (sys)
+		ret = sys->setup2(1, 0, NULL, NULL, NULL);
+	else {
+#ifdef __NR_io_setup2
+		ret = syscall(__NR_io_setup2, 1, 0, NULL, NULL, NULL);
+		if (ret < 0)
+			ret = -errno;
+#else
+		ret = -ENOSYS;
+#endif
+	}
+	if (ret == -ENOSYS) {
+		pr->error = ENOSYS;
+		return -ENOSYS;
+	}
+	pr->present = 1;
+	if (ret == -EPERM) {
+		pr->error = EPERM;
+		return -EPERM;
+	}
+
+	for (i = 0; i < AIORING_NR_CTX_FLAGS; i++) {
+		int ok = aioring_try_flags(aioring_flag_setup_flags(1U << i), sys);
+
+		if (ok == 1)
+			pr->flags_ok |= 1U << i;
+		else
+			pr->flag_error[i] = ok == 0 ? EINVAL : -ok;
+		if (ok == -EPERM || ok == -ENOSYS) {
+			/* the interface went away or is restricted: stop */
+			pr->error = -ok;
+			return ok;
+		}
+	}
+	return 0;
+}
+
+static int read_int_file(const char *path)
+{
+	char buf[32];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	if (n <= 0)
+		return n < 0 ? (int)n : -EIO;
+	buf[n] = 0;
+	if (buf[0] < '0' || buf[0] > '9')
+		return -EIO;
+	return (int)strtol(buf, NULL, 10);
+}
+
+/*
+ * Does block device major:minor have poll queues: 1, 0, or -errno.
+ * Reads SYSFS/dev/block/M:m/queue/io_poll; a partition has no queue of
+ * its own, its disk's (one directory up) counts.  sysfs NULL is "/sys".
+ */
+int aioring_dev_io_poll(const char *sysfs, unsigned int major,
+			unsigned int minor)
+{
+	char path[PATH_MAX];
+	int ret;
+
+	if (!sysfs)
+		sysfs = "/sys";
+	snprintf(path, sizeof(path), "%s/dev/block/%u:%u/queue/io_poll",
+		 sysfs, major, minor);
+	ret = read_int_file(path);
+	if (ret != -ENOENT)
+		return ret;
+	snprintf(path, sizeof(path), "%s/dev/block/%u:%u/../queue/io_poll",
+		 sysfs, major, minor);
+	return read_int_file(path);
+}
+
+/*
+ * The same for a path: a block device itself, or the device a file's
+ * file system lives on.  -ENODEV when there is no block device (tmpfs,
+ * network and virtual file systems).
+ */
+int aioring_path_io_poll(const char *path, const char *sysfs)
+{
+	struct stat st;
+	dev_t dev;
+
+	if (stat(path, &st))
+		return -errno;
+	dev = S_ISBLK(st.st_mode) ? st.st_rdev : st.st_dev;
+	if (!major(dev))
+		return -ENODEV;
+	return aioring_dev_io_poll(sysfs, major(dev), minor(dev));
+}
