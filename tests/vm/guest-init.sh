@@ -34,9 +34,18 @@ mount_writable() {
 	mount -t devpts devpts /dev/pts
 	mount -t tmpfs tmpfs /dev/shm
 	local d
-	for d in /tmp /run /var/tmp /var/lib /var/log /root /mnt /media /srv; do
+	mount -t tmpfs -o mode=1777 tmpfs /run
+	# The project may live below one of the directories that get a tmpfs
+	# (a CI clone can be anywhere): keep it visible at the same path.
+	mkdir -p /run/aioring-top
+	mount --bind "${AIORING_TOP:-/}" /run/aioring-top
+	for d in /tmp /var/tmp /var/lib /var/log /root /mnt /media /srv; do
 		mount -t tmpfs -o mode=1777 tmpfs "$d"
 	done
+	if [ -n "${AIORING_TOP:-}" ] && [ ! -x "$AIORING_TOP/tests/run-tests.sh" ]; then
+		mkdir -p "$AIORING_TOP"
+		mount --bind /run/aioring-top "$AIORING_TOP"
+	fi
 	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 	mount -t configfs configfs /sys/kernel/config 2>/dev/null
 	mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
