@@ -22,9 +22,10 @@ fi
 accel=tcg
 if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
 	log=$(mktemp)
-	timeout 8 qemu-system-x86_64 -accel kvm -cpu host -m 256 -nodefaults \
+	# (the braces also silence the shell's "Aborted" note when QEMU dies)
+	{ timeout 8 qemu-system-x86_64 -accel kvm -cpu host -m 256 -nodefaults \
 		-display none -no-reboot -serial "file:$log" -kernel "$kernel" \
-		-append "console=ttyS0 panic=-1 init=/nonexistent" >/dev/null 2>&1
+		-append "console=ttyS0 panic=-1 init=/nonexistent" >/dev/null 2>&1; } 2>/dev/null
 	grep -q 'Linux version' "$log" && accel=kvm
 	rm -f "$log"
 fi
