@@ -79,48 +79,7 @@ _Static_assert(offsetof(struct aio_cq_ring, nr_events) == 8, "cq nr_events at 8"
 /* ------------------------------------------------------------------ */
 /* Classic aio system calls: -1 and errno on failure.                  */
 
-static inline long sys_io_setup(unsigned int nr_events, aio_context_t *ctxp)
-{
-	return syscall(__NR_io_setup, nr_events, ctxp);
-}
-
-static inline long sys_io_destroy(aio_context_t ctx)
-{
-	return syscall(__NR_io_destroy, ctx);
-}
-
-static inline long sys_io_submit(aio_context_t ctx, long nr, struct iocb **iocbpp)
-{
-	return syscall(__NR_io_submit, ctx, nr, iocbpp);
-}
-
-static inline long sys_io_cancel(aio_context_t ctx, struct iocb *iocb,
-				 struct io_event *result)
-{
-	return syscall(__NR_io_cancel, ctx, iocb, result);
-}
-
-static inline long sys_io_getevents(aio_context_t ctx, long min_nr, long nr,
-				    struct io_event *events,
-				    struct timespec *timeout)
-{
-	return syscall(__NR_io_getevents, ctx, min_nr, nr, events, timeout);
-}
-
-/* struct __aio_sigset of fs/aio.c */
-struct aio_sigset {
-	const sigset_t *sigmask;
-	size_t sigsetsize;
-};
-
-static inline long sys_io_pgetevents(aio_context_t ctx, long min_nr, long nr,
-				     struct io_event *events,
-				     struct timespec *timeout,
-				     const struct aio_sigset *usig)
-{
-	return syscall(__NR_io_pgetevents, ctx, min_nr, nr, events, timeout,
-		       usig);
-}
+#include "aio_syscalls.h"
 
 /* ------------------------------------------------------------------ */
 /* Small things                                                        */
