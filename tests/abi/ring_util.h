@@ -84,35 +84,7 @@ _Static_assert(offsetof(struct aio_cq_ring, nr_events) == 8, "cq nr_events at 8"
 /* ------------------------------------------------------------------ */
 /* Small things                                                        */
 
-__attribute__((format(printf, 1, 2)))
-static inline const char *label(const char *fmt, ...)
-{
-	static char bufs[8][512];
-	static unsigned int next;
-	char *b = bufs[next++ % 8];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(b, sizeof(bufs[0]), fmt, ap);
-	va_end(ap);
-	return b;
-}
-
-static inline int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static inline void ms_sleep(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
+#include "test_util.h"
 
 static inline size_t page_round(size_t len)
 {

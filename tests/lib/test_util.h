@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/* Small helpers shared by the test suites: labels, time, sleeping. */
+#ifndef AIORING_TEST_UTIL_H
+#define AIORING_TEST_UTIL_H
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+/* printf into one of 8 rotating buffers: for names passed to helpers */
+__attribute__((format(printf, 1, 2)))
+static inline const char *label(const char *fmt, ...)
+{
+	static char bufs[8][512];
+	static unsigned int next;
+	char *b = bufs[next++ % 8];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(b, sizeof(bufs[0]), fmt, ap);
+	va_end(ap);
+	return b;
+}
+
+static inline int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static inline void ms_sleep(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+#endif
