@@ -43,9 +43,10 @@ done
 [ -n "$run" ] || die "nothing to run"
 
 # One guest at a time: two emulated guests on two cores slow each other
-# down until timeouts fire in the guests' kernels.
+# down until timeouts fire in the guests' kernels. Several work trees of
+# the project can share one lock through AIORING_VM_LOCK.
 mkdir -p "$top/build/vm"
-exec 9>"$top/build/vm/.lock"
+exec 9>"${AIORING_VM_LOCK:-$top/build/vm/.lock}"
 if ! flock -n 9; then
 	echo "run-vm: another guest is running; waiting for it" >&2
 	flock 9
