@@ -135,6 +135,14 @@ bench: tools
 	rc=$$?; tools/bench/bench-report.py $(BUILD)/vm/bench/tap.log $(BUILD)/bench || rc=1; \
 	exit $$rc
 
+# --- packages: make deb, make rpm, make repo, make check-packages ----------
+
+# (debian/bin, rpm/scripts and tests/pkg hold the scripts)
+
+# --- reliability: make fuzz, make stress, make reliability-report -----------
+
+# (tests/fuzz, tests/fault, tests/stress hold the programs)
+
 vm-shell: tests
 	$(MAKE) kernel
 	tests/vm/run-vm.sh -s -k $(BZIMAGE)
