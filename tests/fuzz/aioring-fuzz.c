@@ -86,6 +86,7 @@ struct shared {
 	volatile long iter;		/* iteration the child is in */
 	volatile unsigned long beat;	/* bumped before every call */
 	volatile char what[96];		/* the call it is making */
+	volatile char desc[288];	/* what the iteration does */
 	unsigned long syscalls;
 	unsigned long corruptions;
 	unsigned long iterations;
@@ -97,6 +98,9 @@ static struct shared *sh;
 static uint64_t g_seed;
 static int g_verbose;
 static long cur_iter;
+static int iter_failures;	/* failures reported in this iteration */
+
+#define MAX_ITER_FAILS	4	/* lines one iteration may print */
 
 /* ------------------------------------------------------------------ */
 /* Random numbers: splitmix64, one stream per iteration                */
@@ -147,7 +151,11 @@ static void failf(const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	__atomic_fetch_add(&sh->failures, 1, __ATOMIC_RELAXED);
-	printf("F %ld %s\n", cur_iter, msg);
+	/* one bug tends to fail many checks of one iteration: say a few */
+	if (iter_failures++ < MAX_ITER_FAILS)
+		printf("F %ld %s\n", cur_iter, msg);
+	else
+		printf("C %ld\n", cur_iter);	/* counted, not shown */
 	fflush(stdout);
 }
 
@@ -941,6 +949,7 @@ static void iter_setup(struct rng *r)
 		 nr, flags, (unsigned long long)sq_arg, (unsigned long long)cq_arg,
 		 (unsigned long long)ctxp_arg, must_fail ? ", must fail" : "");
 	vlog("setup: %s", args);
+	snprintf((char *)sh->desc, sizeof(sh->desc), "setup: %s", args);
 	ret = x_setup2(nr, flags, (void *)(uintptr_t)sq_arg, (void *)(uintptr_t)cq_arg,
 		       (void *)(uintptr_t)ctxp_arg, &e);
 	if (ret == -1) {
@@ -1003,6 +1012,7 @@ struct live {
 	struct tgt *t;
 	unsigned int tail, head;	/* the application's sq tail, cq head */
 	unsigned long events, spurious;
+	int cq_gone;			/* the app's CQ mapping was replaced */
 	int destroyed;			/* claimed by whoever destroys it */
 	int dead;			/* set once that io_destroy returned */
 	volatile int stop;
@@ -1036,8 +1046,9 @@ static void live_reap(struct live *L)
 			break;	/* a corrupted tail; the kernel rewrites it */
 		if (mem_read(&ev, &L->cq->events[L->head], sizeof(ev)))
 			return;
-		if (ev.data == POISON) {
-			L->spurious++;	/* a slot no event was written to */
+		if (ev.data == POISON || __atomic_load_n(&L->cq_gone, __ATOMIC_ACQUIRE)) {
+			/* a slot no event was written to, or not the kernel's page */
+			L->spurious++;
 		} else {
 			L->events++;
 			check_event(&ev, L->flags, live_obj_ok, L, 1,
@@ -1052,7 +1063,11 @@ static void live_reap(struct live *L)
 	}
 }
 
-/* No kernel address in any ring word (SQ header, array, CQ header). */
+/*
+ * No kernel address in a ring word the kernel writes: the SQ and CQ
+ * headers (the app's iocbs pointer aside) and the CQ events. (The mutator
+ * never writes a kernel-looking word.)
+ */
 static void live_scan(struct live *L)
 {
 	uint64_t w[8];
@@ -1068,15 +1083,6 @@ static void live_scan(struct live *L)
 			if (kptr_like(w[i]))
 				failf("CQ ring header word at %u holds %#llx, a kernel address",
 				      i * 8, (unsigned long long)w[i]);
-	for (i = 0; i + 1 < L->n; i += 2) {
-		uint64_t v;
-
-		if (mem_read(&v, &L->sq->array[i], 8))
-			break;
-		if (kptr_like(v))
-			failf("SQ array[%u..%u] holds %#llx, a kernel address", i,
-			      i + 1, (unsigned long long)v);
-	}
 	for (i = 0; i < 2 * L->n; i++) {
 		uint64_t e[4];
 
@@ -1175,6 +1181,9 @@ static void mut_memory(struct live *L, struct rng *r)
 	}
 	p = *pp;
 	beat("mm");
+	/* from now on the application's view of the CQ is not the kernel's */
+	if (pp == (void **)&L->cq)
+		__atomic_store_n(&L->cq_gone, 1, __ATOMIC_RELEASE);
 	switch (rbelow(r, 6)) {
 	case 0:
 		munmap(p, len);
@@ -1391,6 +1400,7 @@ static void iter_live(struct rng *r, uint64_t iter_salt)
 	snprintf(args, sizeof(args), "n %u, flags %#x, target %s, buffers %zu",
 		 L.n, L.flags, L.t->name, L.b.len[0]);
 	vlog("live: %s", args);
+	snprintf((char *)sh->desc, sizeof(sh->desc), "live: %s", args);
 
 	ret = x_setup2(L.n, L.flags, L.sq, L.cq, &L.ctx, &e);
 	if (ret) {
@@ -1519,13 +1529,24 @@ struct noring {
 	struct rng mr;
 };
 
-static int noring_obj_ok(uint64_t obj, void *arg)
+static int in_array(const struct noring *N, uint64_t obj)
 {
-	struct noring *N = arg;
 	uint64_t lo = (uint64_t)(uintptr_t)N->iocbs;
 
-	/* an iocb of the array, maybe at an unaligned address */
 	return obj >= lo && obj < lo + (N->n + 1) * sizeof(struct iocb);
+}
+
+static int in_junk(uint64_t obj)
+{
+	uint64_t lo = (uint64_t)(uintptr_t)zoo.junk;
+
+	return obj >= lo && obj < lo + 4 * PAGE_SZ;
+}
+
+/* an iocb of the array (maybe unaligned), or one in the junk pages */
+static int noring_obj_ok(uint64_t obj, void *arg)
+{
+	return in_array(arg, obj) || in_junk(obj);
 }
 
 /*
@@ -1609,6 +1630,8 @@ static void iter_noring(struct rng *r, uint64_t iter_salt)
 		failf("mmap: %s", strerror(errno));
 		return;
 	}
+	snprintf((char *)sh->desc, sizeof(sh->desc), "noring: n %u, flags %#x, target %s",
+		 N.n, N.flags, N.t->name);
 	ret = x_setup2(N.n, N.flags, NULL, NULL, &N.ctx, &e);
 	if (ret) {
 		if (ret != -1 || (e != ENOMEM && e != EAGAIN))
@@ -1675,12 +1698,12 @@ static void iter_noring(struct rng *r, uint64_t iter_salt)
 			if (rpct(r, 5))
 				ts.tv_nsec = rpct(r, 50) ? -1 : 1000000000L;
 			if (rpct(r, 5))
-				min = max + 1, want = EINVAL;
+				min = max + 1;
 			if (rpct(r, 3))
-				min = -1, want = EINVAL;
-			if (tsp == (uint64_t)(uintptr_t)&ts && (ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000L) &&
-			    !want)
-				want = 0;	/* EINVAL from the timespec, or no wait at all */
+				min = -1;
+			/* min out of range: EINVAL, unless the timeout faults first */
+			if ((min > max || min < 0) && tsp == (uint64_t)(uintptr_t)&ts)
+				want = EINVAL;
 			snprintf(args, sizeof(args), "flags %#x: min %ld, nr %ld, events %#llx, timeout %#llx",
 				 N.flags, min, max, (unsigned long long)evp, (unsigned long long)tsp);
 			memset(evbuf, 0, sizeof(evbuf));
@@ -1694,6 +1717,7 @@ static void iter_noring(struct rng *r, uint64_t iter_salt)
 
 				for (k = 0; k < ret && k < (long)ARRAY_SIZE(evbuf); k++)
 					check_event(&evbuf[k], N.flags, noring_obj_ok, &N,
+						    in_array(&N, evbuf[k].obj) &&
 						    (evbuf[k].obj - (uint64_t)(uintptr_t)N.iocbs) %
 						    sizeof(struct iocb) == 0,
 						    label("io_getevents, flags %#x, event %ld",
@@ -1786,9 +1810,11 @@ static void run_iteration(long iter)
 	int kind = k < 22 ? K_SETUP : k < 72 ? K_LIVE : k < 90 ? K_NORING : K_BADCTX;
 
 	cur_iter = iter;
+	iter_failures = 0;
 	sh->iter = iter;
 	__atomic_fetch_add(&sh->kinds[kind], 1, __ATOMIC_RELAXED);
 	vlog("kind %s", kind_name[kind]);
+	snprintf((char *)sh->desc, sizeof(sh->desc), "%s", kind_name[kind]);
 	switch (kind) {
 	case K_SETUP: iter_setup(&r); break;
 	case K_LIVE: iter_live(&r, rnext(&r)); break;
@@ -1834,8 +1860,9 @@ static void child_batch(long first, long count, int as_nobody)
 static int fail_lines;
 static unsigned long total_failures;
 
-__attribute__((format(printf, 1, 2)))
-static void report_failure(const char *fmt, ...)
+/* A failure: a TAP line (the first MAX_FAIL_LINES, and always when forced). */
+__attribute__((format(printf, 2, 3)))
+static void report(int force, const char *fmt, ...)
 {
 	char msg[1200];
 	va_list ap;
@@ -1844,11 +1871,14 @@ static void report_failure(const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	total_failures++;
-	if (fail_lines++ < MAX_FAIL_LINES)
+	if (force || fail_lines++ < MAX_FAIL_LINES)
 		ok(0, "%s", msg);
 	else if (fail_lines == MAX_FAIL_LINES + 1)
 		diag("more failures follow; only their count is reported");
 }
+
+#define report_failure(...)	report(0, __VA_ARGS__)
+#define report_always(...)	report(1, __VA_ARGS__)
 
 static int read_small(const char *path, char *buf, size_t len)
 {
@@ -1940,6 +1970,8 @@ static void child_line(char *line, uint64_t seed)
 		report_failure("seed %llu iteration %ld:%s (replay: aioring-fuzz --replay %llu --iteration %ld)",
 			       (unsigned long long)seed, it, msg,
 			       (unsigned long long)seed, it);
+	} else if (!strncmp(line, "C ", 2)) {
+		total_failures++;
 	} else if (!strncmp(line, "V ", 2)) {
 		diag("%s", line + 2);
 	} else if (!strncmp(line, "Bail out!", 9) || !strncmp(line, "not ok", 6)) {
@@ -2013,10 +2045,10 @@ static struct batch_result run_batch(uint64_t seed, long first, long count,
 			last_beat = sh->beat;
 			last_change = now_ns();
 		} else if (now_ns() - last_change > HANG_SECS * 1000000000LL) {
-			report_failure("seed %llu iteration %ld: hang: no progress for %d s in %s (replay: aioring-fuzz --replay %llu --iteration %ld)",
+			report_always("seed %llu iteration %ld: hang: no progress for %d s in %s [%s] (replay: aioring-fuzz --replay %llu --iteration %ld)",
 				       (unsigned long long)seed, sh->iter, HANG_SECS,
-				       (const char *)sh->what, (unsigned long long)seed,
-				       sh->iter);
+				       (const char *)sh->what, (const char *)sh->desc,
+				       (unsigned long long)seed, sh->iter);
 			dump_stacks(pid);
 			feed_targets();
 			kill(pid, SIGKILL);
@@ -2035,7 +2067,7 @@ static struct batch_result run_batch(uint64_t seed, long first, long count,
 				feed_targets();
 		}
 		if (w != pid) {
-			report_failure("seed %llu iteration %ld: the child did not exit 30 s after SIGKILL",
+			report_always("seed %llu iteration %ld: the child did not exit 30 s after SIGKILL",
 				       (unsigned long long)seed, sh->iter);
 			dump_stacks(pid);
 			br.hung = 1;
@@ -2043,9 +2075,10 @@ static struct batch_result run_batch(uint64_t seed, long first, long count,
 		}
 	}
 	if (!br.hung && WIFSIGNALED(st)) {
-		report_failure("seed %llu iteration %ld: the fuzzer was killed by signal %d (%s) in %s (replay: aioring-fuzz --replay %llu --iteration %ld)",
+		report_always("seed %llu iteration %ld: the fuzzer was killed by signal %d (%s) in %s [%s] (replay: aioring-fuzz --replay %llu --iteration %ld)",
 			       (unsigned long long)seed, sh->iter, WTERMSIG(st),
 			       strsignal(WTERMSIG(st)), (const char *)sh->what,
+			       (const char *)sh->desc,
 			       (unsigned long long)seed, sh->iter);
 		br.crashed = 1;
 	} else if (!br.hung && WIFEXITED(st) && WEXITSTATUS(st)) {
@@ -2058,7 +2091,7 @@ static struct batch_result run_batch(uint64_t seed, long first, long count,
 		long v = aio_nr_wait(aio_nr_base, 10000);
 
 		if (v != aio_nr_base) {
-			report_failure("seed %llu iterations %ld..%ld: fs.aio-nr %ld after the batch, baseline %ld",
+			report_always("seed %llu iterations %ld..%ld: fs.aio-nr %ld after the batch, baseline %ld",
 				       (unsigned long long)seed, first, first + count - 1,
 				       v, aio_nr_base);
 			br.aio_nr_bad = 1;
