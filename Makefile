@@ -70,7 +70,7 @@ kernel-each: kernel-tree
 # --- test programs --------------------------------------------------------
 
 # One program per .c file: build/tests/SUITE/NAME.
-TEST_SRC := $(wildcard tests/regress/*.c tests/abi/*.c)
+TEST_SRC := $(wildcard tests/regress/*.c tests/abi/*.c tests/fuzz/*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_HDRS := $(wildcard tests/lib/*.h tests/*/*.h tools/include/*.h)
 
@@ -102,7 +102,7 @@ unit-check: unit-tests
 # The fio engine needs fio's source (apt-get source): without it the
 # engine's suite reports a skip, with its reason.
 # VM_TESTS picks a subset, e.g. make check VM_TESTS=build/tests/abi/ring-irq
-VM_TESTS ?= $(BUILD)/tests/regress $(BUILD)/tests/abi tests/tools
+VM_TESTS ?= $(BUILD)/tests/regress $(BUILD)/tests/abi tests/tools tests/fuzz/fuzz-check.sh
 
 vm-check: tests tools
 	@mkdir -p $(CHECK)
@@ -142,6 +142,28 @@ bench: tools
 # --- reliability: make fuzz, make stress, make reliability-report -----------
 
 # (tests/fuzz, tests/fault, tests/stress hold the programs)
+
+# make fuzz DURATION=seconds: the syscall fuzzer (tests/fuzz/aioring-fuzz.c)
+# on the vm-debug kernel for DURATION seconds; FUZZ_SEED=N replays a seed.
+# Logs and the "# figure: fuzz.*" lines: build/vm/fuzz/. FUZZ_BZIMAGE runs
+# an already built kernel instead of building the vm-debug one.
+DURATION ?= 1800
+FUZZ_SEED ?=
+FUZZ_BZIMAGE ?=
+FUZZ_RUN = $(BUILD)/fuzz/aioring-fuzz-run
+
+.PHONY: fuzz
+fuzz: tests
+ifeq ($(FUZZ_BZIMAGE),)
+	$(MAKE) kernel PROFILE=vm-debug
+endif
+	@mkdir -p $(BUILD)/fuzz
+	@printf '#!/bin/sh\n# written by make fuzz\nexec %s --duration %s %s\n' \
+		"$(CURDIR)/$(BUILD)/tests/fuzz/aioring-fuzz" "$(DURATION)" \
+		"$(if $(FUZZ_SEED),--seed $(FUZZ_SEED))" >$(FUZZ_RUN)
+	@chmod +x $(FUZZ_RUN)
+	tests/vm/run-vm.sh -n fuzz -T $$(( $(DURATION) + 1200 )) -t $$(( $(DURATION) + 600 )) \
+		-k $(or $(FUZZ_BZIMAGE),$(BUILD)/obj-vm-debug/arch/x86/boot/bzImage) $(FUZZ_RUN)
 
 vm-shell: tests
 	$(MAKE) kernel
