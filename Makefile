@@ -143,6 +143,10 @@ bench: tools
 
 # (tests/fuzz, tests/fault, tests/stress hold the programs)
 
+# The fault and stress programs build with the other test programs.
+RELIABILITY_SRC := $(wildcard tests/fault/*.c tests/stress/*.c)
+tests: $(RELIABILITY_SRC:tests/%.c=$(BUILD)/tests/%)
+
 vm-shell: tests
 	$(MAKE) kernel
 	tests/vm/run-vm.sh -s -k $(BZIMAGE)
