@@ -194,18 +194,22 @@ static void fork_case(int mode, int uses, unsigned int round, const struct fbase
 /* ------------------------------------------------------------------ */
 /* 3 and 4: exec                                                       */
 
-/* The new image: argv = self --exec-probe CTX FD */
+/*
+ * The new image: argv = self --exec-probe CTX FD AIO_NR.  fs.aio-nr may
+ * drop a moment after exec (an SQWQ worker still holding the old mm
+ * runs its teardown when it lets go): wait for it a little.
+ */
 static int exec_probe(char **argv)
 {
 	aio_context_t ctx = strtoull(argv[2], NULL, 0);
 	int fd = atoi(argv[3]), bad;
-	long nr;
+	long nr, want = strtol(argv[4], NULL, 10);
 	char line[128];
 
 	/* the old image's SQ thread may take a moment to be reaped */
 	r2_wait_sq_threads(0, 2000, NULL);
 	bad = dead_id_checks(ctx);
-	nr = aio_nr();
+	nr = aio_nr_wait(want, 3000);
 	snprintf(line, sizeof(line), "%d %ld\n", bad, nr);
 	if (write(fd, line, strlen(line)) < 0)
 		return 3;
@@ -218,13 +222,16 @@ struct exec_arg {
 	int from_thread;
 };
 
+static long base_aio_nr;
+
 static void do_exec(struct exec_arg *a)
 {
-	char ctx[32], fd[16];
-	char *argv[] = { self_exe, "--exec-probe", ctx, fd, NULL };
+	char ctx[32], fd[16], nr[32];
+	char *argv[] = { self_exe, "--exec-probe", ctx, fd, nr, NULL };
 
 	snprintf(ctx, sizeof(ctx), "%llu", (unsigned long long)a->x->r.ctx);
 	snprintf(fd, sizeof(fd), "%d", a->fd);
+	snprintf(nr, sizeof(nr), "%ld", base_aio_nr);
 	execv(self_exe, argv);
 	_exit(100 + errno);
 }
@@ -336,7 +343,7 @@ int main(int argc, char **argv)
 	unsigned int round;
 	int mode, i;
 
-	if (argc == 4 && !strcmp(argv[1], "--exec-probe"))
+	if (argc == 5 && !strcmp(argv[1], "--exec-probe"))
 		return exec_probe(argv);
 	fault_options(argc, argv, SHORT_ROUNDS,
 		      "fork and exec with active aio-ring contexts, every mode.");
@@ -362,6 +369,7 @@ int main(int argc, char **argv)
 				  FAULT_REGION, data_seed))
 			bail_out("prefill %s", ft_buffered[i].t.name);
 	fault_base_take(&base);
+	base_aio_nr = base.aio_nr;
 
 	for (mode = 0; mode < M_COUNT; mode++)
 		for (round = 0; round < fault_rounds; round++) {
