@@ -56,7 +56,7 @@ static int setup_on_cpu1(struct fx *x, int mode, unsigned int flags,
 	return 0;
 }
 
-static void one_round(int mode, unsigned int round, const struct fbase *base)
+static void one_round(int mode, unsigned int round)
 {
 	unsigned int flags = fault_mode_flags(mode);
 	struct ftarget *f = fault_pick_target(mode, flags);
@@ -101,6 +101,28 @@ static void one_round(int mode, unsigned int round, const struct fbase *base)
 	   what, st.completed, st.verified, st.bad_data, st.bad_event, st.bad_res,
 	   st.errors, st.msg[0] ? ": " : "", st.msg);
 	ok(fx_destroy(&x) == 0, "%s: io_destroy", what);
+}
+
+struct case_arg {
+	int mode;
+	unsigned int round;
+};
+
+static void offline_case(void *p)
+{
+	struct case_arg *a = p;
+
+	one_round(a->mode, a->round);
+	cpu1_set(1);
+}
+
+static void run_case(int mode, unsigned int round, const struct fbase *base)
+{
+	struct case_arg a = { mode, round };
+	const char *what = label("%s #%u", fmode_name[mode], round);
+
+	fault_case(what, offline_case, &a, 150);
+	cpu1_set(1);
 	fault_base_check(base, 5000, what);
 }
 
@@ -185,8 +207,8 @@ int main(int argc, char **argv)
 	}
 	fault_base_take(&base);
 	for (round = 0; round < fault_rounds; round++) {
-		one_round(M_SQTHREAD, round, &base);
-		one_round(M_SQPOLL, round, &base);
+		run_case(M_SQTHREAD, round, &base);
+		run_case(M_SQPOLL, round, &base);
 	}
 	kill_offline(&base);
 	cpu1_set(1);

@@ -92,7 +92,7 @@ static void *destroy_thread(void *p)
 	return NULL;
 }
 
-static void one_race(int mode, unsigned int round, const struct fbase *base)
+static void one_race(int mode, unsigned int round)
 {
 	unsigned int flags = fault_mode_flags(mode);
 	struct ftarget *f = fault_pick_target(mode, flags);
@@ -188,7 +188,18 @@ static void one_race(int mode, unsigned int round, const struct fbase *base)
 	free(d);
 	ok(fault_region_intact(f, rbase, FAULT_REGION, data_seed) == 0,
 	   "%s: the region holds its pattern", what);
-	fault_base_check(base, 5000, what);
+}
+
+struct case_arg {
+	int mode;
+	unsigned int round;
+};
+
+static void race_case(void *p)
+{
+	struct case_arg *a = p;
+
+	one_race(a->mode, a->round);
 }
 
 static void alarm_nop(int sig)
@@ -224,8 +235,13 @@ int main(int argc, char **argv)
 	fault_base_take(&base);
 
 	for (mode = 0; mode < M_COUNT; mode++)
-		for (round = 0; round < fault_rounds; round++)
-			one_race(mode, round, &base);
+		for (round = 0; round < fault_rounds; round++) {
+			struct case_arg a = { mode, round };
+			const char *what = label("%s #%u", fmode_name[mode], round);
+
+			fault_case(what, race_case, &a, 120);
+			fault_base_check(&base, 5000, what);
+		}
 	fault_targets_close();
 	fault_finish("destroy-race");
 	return tap_done();

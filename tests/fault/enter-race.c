@@ -187,7 +187,7 @@ static void *race_thread(void *p)
 	return NULL;
 }
 
-static void ring_race(int mode, unsigned int round, const struct fbase *base)
+static void ring_race(int mode, unsigned int round)
 {
 	static const size_t sz[] = { 4096 };
 	unsigned int flags = fault_mode_flags(mode), n = 8 + frand_below(56), i;
@@ -262,7 +262,6 @@ static void ring_race(int mode, unsigned int round, const struct fbase *base)
 	free(a->slot);
 	free(a->done);
 	free(a);
-	fault_base_check(base, 5000, what);
 }
 
 /* ------------------------------------------------------------------ */
@@ -362,7 +361,7 @@ static void *prace_thread(void *p)
 	return NULL;
 }
 
-static void poll_race(unsigned int round, const struct fbase *base)
+static void poll_race(unsigned int round)
 {
 	const char *what = label("iopoll without rings #%u (%s)", round,
 				 ft_npolled ? ft_polled[0].t.name : "-");
@@ -408,6 +407,30 @@ static void poll_race(unsigned int round, const struct fbase *base)
 		unmap_pages(a->bufs[t], PDEPTH * FAULT_BS);
 	free(a->done);
 	free(a);
+}
+
+struct case_arg {
+	int mode;		/* -1: IOPOLL without rings */
+	unsigned int round;
+};
+
+static void race_case(void *p)
+{
+	struct case_arg *a = p;
+
+	if (a->mode < 0)
+		poll_race(a->round);
+	else
+		ring_race(a->mode, a->round);
+}
+
+static void run_case(int mode, unsigned int round, const struct fbase *base)
+{
+	struct case_arg a = { mode, round };
+	const char *what = label("%s #%u", mode < 0 ? "iopoll without rings" :
+				 fmode_name[mode], round);
+
+	fault_case(what, race_case, &a, 150);
 	fault_base_check(base, 5000, what);
 }
 
@@ -439,9 +462,9 @@ int main(int argc, char **argv)
 
 	for (mode = 0; mode < M_COUNT; mode++)
 		for (round = 0; round < fault_rounds; round++)
-			ring_race(mode, round, &base);
+			run_case(mode, round, &base);
 	for (round = 0; round < fault_rounds; round++)
-		poll_race(round, &base);
+		run_case(-1, round, &base);
 	fault_targets_close();
 	fault_finish("enter-race");
 	return tap_done();

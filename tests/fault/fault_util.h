@@ -498,6 +498,42 @@ static inline int fault_memlock_check(const char *what)
 }
 
 /* ------------------------------------------------------------------ */
+/* Cases in a child process                                            */
+
+struct fault_case_arg {
+	void (*fn)(void *arg);
+	void *arg;
+	uint64_t rseed;
+};
+
+static void fault_case_trampoline(void *p)
+{
+	struct fault_case_arg *c = p;
+
+	frand_state = c->rseed;
+	c->fn(c->arg);
+}
+
+/*
+ * Run one case, fn(arg), in a child whose TAP lines become ours
+ * (r2_run_child()): a case that hangs in the kernel is reported with the
+ * kernel stacks of its threads after timeout_s and killed, instead of
+ * stalling the whole run.  The child draws its own random numbers from a
+ * seed taken here, so the parent's sequence goes on the same.  Returns 0
+ * when the child exited 0.
+ */
+static inline int fault_case(const char *what, void (*fn)(void *arg), void *arg,
+			     int timeout_s)
+{
+	struct fault_case_arg c = { fn, arg, frand() };
+	int rc = r2_run_child(what, fault_case_trampoline, &c, timeout_s);
+
+	if (rc >= 128)
+		ok(0, "%s: the case's process died of signal %d", what, rc - 128);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
 /* kmemleak and the figures                                            */
 
 #define KMEMLEAK_PATH	"/sys/kernel/debug/kmemleak"

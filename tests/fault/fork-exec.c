@@ -132,7 +132,7 @@ static int child_uses(struct fx *x)
 	return bad;
 }
 
-static void fork_case(int mode, int uses, unsigned int round, const struct fbase *base)
+static void fork_case(int mode, int uses, unsigned int round)
 {
 	unsigned int flags = fault_mode_flags(mode);
 	struct ftarget *f = fault_pick_target(mode, flags);
@@ -188,7 +188,6 @@ static void fork_case(int mode, int uses, unsigned int round, const struct fbase
 	ok(fx_destroy(&x) == 0, "%s: io_destroy", what);
 	ok(fault_region_intact(f, rbase, FAULT_REGION, data_seed) == 0,
 	   "%s: the region holds its pattern", what);
-	fault_base_check(base, 5000, what);
 }
 
 /* ------------------------------------------------------------------ */
@@ -278,8 +277,7 @@ static void exec_child(int mode, unsigned int flags, struct ftarget *f,
 		ring_enter(&x.r, 0, x.r.n * 2, IORING_FLAG_GETEVENTS);
 }
 
-static void exec_case(int mode, int from_thread, unsigned int round,
-		      const struct fbase *base)
+static void exec_case(int mode, int from_thread, unsigned int round)
 {
 	unsigned int flags = fault_mode_flags(mode);
 	struct ftarget *f = fault_pick_target(mode, flags);
@@ -327,14 +325,28 @@ static void exec_case(int mode, int from_thread, unsigned int round,
 	ok(n > 0 && bad == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0,
 	   "%s: the new image finds the old id EINVAL, one thread, no SQ thread (checks %#x, status %#x)",
 	   what, bad, status);
-	ok(nr == base->aio_nr, "%s: fs.aio-nr is back at %ld in the new image (%ld)",
-	   what, base->aio_nr, nr);
+	ok(nr == base_aio_nr, "%s: fs.aio-nr is back at %ld in the new image (%ld)",
+	   what, base_aio_nr, nr);
 	if (cst->msg[0] || cst->bad_data || cst->bad_event || cst->bad_res)
 		diag("%s: before the exec: bad data %lu, stray %lu, failed %lu: %s",
 		     what, cst->bad_data, cst->bad_event, cst->bad_res, cst->msg);
 	ok(fault_region_intact(f, rbase, FAULT_REGION, data_seed) == 0,
 	   "%s: the region holds its pattern", what);
-	fault_base_check(base, 5000, what);
+}
+
+struct case_arg {
+	int mode, kind;		/* kind: 0, 1 fork (child idle, uses); 2, 3 exec */
+	unsigned int round;
+};
+
+static void fe_case(void *p)
+{
+	struct case_arg *a = p;
+
+	if (a->kind < 2)
+		fork_case(a->mode, a->kind, a->round);
+	else
+		exec_case(a->mode, a->kind - 2, a->round);
 }
 
 int main(int argc, char **argv)
@@ -373,10 +385,20 @@ int main(int argc, char **argv)
 
 	for (mode = 0; mode < M_COUNT; mode++)
 		for (round = 0; round < fault_rounds; round++) {
-			fork_case(mode, 0, round, &base);
-			fork_case(mode, 1, round, &base);
-			exec_case(mode, 0, round, &base);
-			exec_case(mode, 1, round, &base);
+			int kind;
+
+			for (kind = 0; kind < 4; kind++) {
+				static const char *const kn[] = {
+					"fork, child idle", "fork, child uses the memory",
+					"exec from the main thread", "exec from a second thread",
+				};
+				struct case_arg a = { mode, kind, round };
+				const char *what = label("%s, %s #%u", kn[kind],
+							 fmode_name[mode], round);
+
+				fault_case(what, fe_case, &a, 150);
+				fault_base_check(&base, 5000, what);
+			}
 		}
 	fault_targets_close();
 	fault_finish("fork-exec");

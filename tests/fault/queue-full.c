@@ -31,8 +31,7 @@ static void restore_nr(void)
 		write_sysctl_long(nr_path, nr_saved);
 }
 
-static void one_round(int mode, unsigned int round, struct ftarget *f,
-		      const struct fbase *base)
+static void one_round(int mode, unsigned int round, struct ftarget *f)
 {
 	unsigned int flags = fault_mode_flags(mode);
 	uint64_t rbase = (uint64_t)mode * FAULT_REGION;
@@ -74,7 +73,19 @@ static void one_round(int mode, unsigned int round, struct ftarget *f,
 	ok(st.verified && !st.bad_data, "%s: %lu reads hold their pattern (%lu wrong)",
 	   what, st.verified, st.bad_data);
 	ok(fx_destroy(&x) == 0, "%s: io_destroy", what);
-	fault_base_check(base, 5000, what);
+}
+
+struct case_arg {
+	int mode;
+	unsigned int round;
+	struct ftarget *f;
+};
+
+static void queue_case(void *p)
+{
+	struct case_arg *a = p;
+
+	one_round(a->mode, a->round, a->f);
 }
 
 int main(int argc, char **argv)
@@ -112,8 +123,13 @@ int main(int argc, char **argv)
 			bail_out("prefill %s", f->t.name);
 	fault_base_take(&base);
 	for (mode = 0; mode < M_COUNT; mode++)
-		for (round = 0; round < fault_rounds; round++)
-			one_round(mode, round, f, &base);
+		for (round = 0; round < fault_rounds; round++) {
+			struct case_arg a = { mode, round, f };
+			const char *what = label("%s #%u", fmode_name[mode], round);
+
+			fault_case(what, queue_case, &a, 150);
+			fault_base_check(&base, 5000, what);
+		}
 	restore_nr();
 	fault_targets_close();
 	fault_finish("queue-full");
