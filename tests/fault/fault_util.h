@@ -514,23 +514,112 @@ static void fault_case_trampoline(void *p)
 	c->fn(c->arg);
 }
 
+/* The kernel's view of a stuck case: running CPUs' and blocked tasks' stacks. */
+static inline void fault_sysrq_dump(void)
+{
+	int fd = open("/proc/sysrq-trigger", O_WRONLY);
+
+	if (fd < 0)
+		return;
+	if (write(fd, "l", 1) != 1 || write(fd, "w", 1) != 1)
+		diag("sysrq: %s", strerror(errno));
+	close(fd);
+	diag("kernel backtraces (sysrq l, w) are in the kernel log");
+}
+
 /*
- * Run one case, fn(arg), in a child whose TAP lines become ours
- * (r2_run_child()): a case that hangs in the kernel is reported with the
- * kernel stacks of its threads after timeout_s and killed, instead of
- * stalling the whole run.  The child draws its own random numbers from a
- * seed taken here, so the parent's sequence goes on the same.  Returns 0
- * when the child exited 0.
+ * Run one case, fn(arg), in a child whose TAP lines become ours: a case
+ * that hangs is reported after timeout_s with the state and kernel stack
+ * of each of its threads (and sysrq backtraces in the kernel log), then
+ * killed, instead of stalling the whole run.  The child draws its random
+ * numbers from a seed taken here, so the parent's sequence goes on the
+ * same.  Returns the child's exit status, -1 when it hung.
  */
 static inline int fault_case(const char *what, void (*fn)(void *arg), void *arg,
 			     int timeout_s)
 {
 	struct fault_case_arg c = { fn, arg, frand() };
-	int rc = r2_run_child(what, fault_case_trampoline, &c, timeout_s);
+	int p[2], st = 0, hung = 1;
+	char buf[8192];
+	size_t have = 0;
+	int64_t deadline;
+	pid_t pid;
 
-	if (rc >= 128)
-		ok(0, "%s: the case's process died of signal %d", what, rc - 128);
-	return rc;
+	if (pipe(p))
+		bail_out("pipe");
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		bail_out("fork");
+	if (pid == 0) {
+		close(p[0]);
+		dup2(p[1], STDOUT_FILENO);
+		close(p[1]);
+		tap_count = 0;
+		tap_failed = 0;
+		tap_planned = 1;
+		fault_case_trampoline(&c);
+		fflush(stdout);
+		_exit(tap_failed ? 1 : 0);
+	}
+	close(p[1]);
+	deadline = now_ns() + (int64_t)timeout_s * 1000000000LL;
+	while (now_ns() < deadline) {
+		struct pollfd pfd = { p[0], POLLIN, 0 };
+		ssize_t n;
+		char *nl;
+
+		if (poll(&pfd, 1, 500) <= 0)
+			continue;
+		n = read(p[0], buf + have, sizeof(buf) - 1 - have);
+		if (n <= 0) {
+			hung = 0;	/* EOF: the child is done or dying */
+			break;
+		}
+		have += n;
+		buf[have] = 0;
+		while ((nl = strchr(buf, '\n'))) {
+			*nl = 0;
+			r2_relay_line(what, buf);
+			have -= nl + 1 - buf;
+			memmove(buf, nl + 1, have + 1);
+		}
+		if (have == sizeof(buf) - 1) {
+			r2_relay_line(what, buf);
+			have = 0;
+		}
+	}
+	close(p[0]);
+	if (!hung) {
+		int64_t end = now_ns() + 10000000000LL;
+		pid_t w;
+
+		while ((w = waitpid(pid, &st, WNOHANG)) == 0 && now_ns() < end)
+			ms_sleep(20);
+		if (w == pid) {
+			if (WIFSIGNALED(st)) {
+				ok(0, "%s: the case's process died of signal %d", what,
+				   WTERMSIG(st));
+				return 128 + WTERMSIG(st);
+			}
+			return WEXITSTATUS(st);
+		}
+	}
+	ok(0, "%s: the case finished within %d s", what, timeout_s);
+	r2_dump_tasks(pid);
+	fault_sysrq_dump();
+	kill(pid, SIGKILL);
+	{
+		int64_t end = now_ns() + 10000000000LL;
+
+		while (waitpid(pid, &st, WNOHANG) == 0 && now_ns() < end)
+			ms_sleep(20);
+		if (waitpid(pid, &st, WNOHANG) == 0) {
+			diag("%s: process %d not reaped 10 s after SIGKILL:", what, (int)pid);
+			r2_dump_tasks(pid);
+		}
+	}
+	return -1;
 }
 
 /* ------------------------------------------------------------------ */
