@@ -99,9 +99,11 @@ static inline int fx_setup(struct fx *x, int mode, unsigned int flags,
 	x->nblocks = nblocks;
 	x->seed = seed;
 	x->st = st;
-	if (x->fixed)
-		r2_bufs_alloc(&x->b, n, fixed_sizes + frand_below(5), 1 + frand_below(4));
-	else
+	if (x->fixed) {
+		unsigned int first = frand_below(5);
+
+		r2_bufs_alloc(&x->b, n, fixed_sizes + first, 1 + frand_below(5 - first));
+	} else
 		r2_bufs_alloc(&x->b, n, plain, 1);
 	x->free_slots = calloc(n, sizeof(*x->free_slots));
 	x->slot = calloc(n, sizeof(*x->slot));
