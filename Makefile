@@ -102,7 +102,8 @@ unit-check: unit-tests
 # The fio engine needs fio's source (apt-get source): without it the
 # engine's suite reports a skip, with its reason.
 # VM_TESTS picks a subset, e.g. make check VM_TESTS=build/tests/abi/ring-irq
-VM_TESTS ?= $(BUILD)/tests/regress $(BUILD)/tests/abi tests/tools tests/fuzz/fuzz-check.sh
+VM_TESTS ?= $(BUILD)/tests/regress $(BUILD)/tests/abi tests/tools \
+            tests/fuzz/fuzz-check.sh $(BUILD)/tests/fault tests/stress/run.sh
 
 vm-check: tests tools
 	@mkdir -p $(CHECK)
@@ -147,7 +148,7 @@ bench: tools
 # on the vm-debug kernel for DURATION seconds; FUZZ_SEED=N replays a seed.
 # Logs and the "# figure: fuzz.*" lines: build/vm/fuzz/. FUZZ_BZIMAGE runs
 # an already built kernel instead of building the vm-debug one.
-DURATION ?= 1800
+FUZZ_DURATION = $(or $(DURATION),1800)
 FUZZ_SEED ?=
 FUZZ_BZIMAGE ?=
 FUZZ_RUN = $(BUILD)/fuzz/aioring-fuzz-run
@@ -159,11 +160,51 @@ ifeq ($(FUZZ_BZIMAGE),)
 endif
 	@mkdir -p $(BUILD)/fuzz
 	@printf '#!/bin/sh\n# written by make fuzz\nexec %s --duration %s %s\n' \
-		"$(CURDIR)/$(BUILD)/tests/fuzz/aioring-fuzz" "$(DURATION)" \
+		"$(CURDIR)/$(BUILD)/tests/fuzz/aioring-fuzz" "$(FUZZ_DURATION)" \
 		"$(if $(FUZZ_SEED),--seed $(FUZZ_SEED))" >$(FUZZ_RUN)
 	@chmod +x $(FUZZ_RUN)
-	tests/vm/run-vm.sh -n fuzz -T $$(( $(DURATION) + 1200 )) -t $$(( $(DURATION) + 600 )) \
+	tests/vm/run-vm.sh -n fuzz -T $$(( $(FUZZ_DURATION) + 1200 )) -t $$(( $(FUZZ_DURATION) + 600 )) \
 		-k $(or $(FUZZ_BZIMAGE),$(BUILD)/obj-vm-debug/arch/x86/boot/bzImage) $(FUZZ_RUN)
+
+# The fault and stress programs build with the other test programs.
+RELIABILITY_SRC := $(wildcard tests/fault/*.c tests/stress/*.c)
+tests: $(RELIABILITY_SRC:tests/%.c=$(BUILD)/tests/%)
+
+.PHONY: fault stress reliability-report
+
+# make fault [FAULT_ROUNDS=N] [FAULT_SEED=S]: the fault suite alone, on
+# the vm-debug kernel (make check runs its short form). The wrappers of
+# build/fault/bin hand the knobs to the programs in the guest.
+FAULT_ROUNDS ?=
+FAULT_SEED ?=
+fault: tests
+	$(MAKE) kernel PROFILE=vm-debug
+	rm -rf $(BUILD)/fault/bin
+	tests/lib/env-wrap.sh $(BUILD)/fault/bin \
+		"$(if $(FAULT_ROUNDS),AIORING_FAULT_ROUNDS=$(FAULT_ROUNDS)) $(if $(FAULT_SEED),AIORING_FAULT_SEED=$(FAULT_SEED))" \
+		$(BUILD)/tests/fault
+	tests/vm/run-vm.sh -n fault -T 7200 -t 3600 -k $(BUILD)/obj-vm-debug/arch/x86/boot/bzImage \
+		$(BUILD)/fault/bin
+
+# make stress DURATION=SECONDS [STRESS_PROCESSES=N STRESS_CONTEXTS=N]:
+# verified IO next to the looping regression suite on the vm-debug kernel.
+STRESS_SECONDS = $(or $(DURATION),600)
+STRESS_PROCESSES ?= 4
+STRESS_CONTEXTS ?= 3
+stress: tests
+	$(MAKE) kernel PROFILE=vm-debug
+	rm -rf $(BUILD)/stress/bin
+	tests/lib/env-wrap.sh $(BUILD)/stress/bin \
+		"AIORING_STRESS_SECONDS=$(STRESS_SECONDS) AIORING_STRESS_PROCESSES=$(STRESS_PROCESSES) AIORING_STRESS_CONTEXTS=$(STRESS_CONTEXTS)" \
+		tests/stress/run.sh
+	tests/vm/run-vm.sh -n stress -T $$(( $(STRESS_SECONDS) + 1800 )) -t $$(( $(STRESS_SECONDS) + 900 )) \
+		-k $(BUILD)/obj-vm-debug/arch/x86/boot/bzImage $(BUILD)/stress/bin
+
+# One page from the logs of the last fuzz, fault and stress runs (and of
+# make check): build/reliability/report.md; fails on leaks, splats,
+# mismatches or a missing run.
+reliability-report:
+	tests/reliability-report.sh $(BUILD)/vm $(BUILD)/reliability
 
 vm-shell: tests
 	$(MAKE) kernel
