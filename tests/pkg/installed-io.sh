@@ -21,7 +21,8 @@
 # running the flavour, no aio-ring interface, not root).
 #
 # Environment:
-#   AIORING_PKGTEST_KERNEL   the release to require (default 6.1.0-56-aioring-amd64)
+#   AIORING_PKGTEST_KERNEL   the release to require (default: the flavour's,
+#                            DEBIAN_ABI-FLAVOUR of kernel/version.env)
 #   AIORING_BENCH            aioring-bench to use (default: the one in PATH)
 #   AIORING_PKGTEST_SUITES   directory with built abi/ and regress/ programs
 #                            (default: 'make tests' of this source tree)
@@ -32,7 +33,6 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-src=$(cd "$here/../.." && pwd)
 
 case ${1:-} in
 -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
@@ -40,26 +40,24 @@ case ${1:-} in
 *) echo "installed-io: no arguments expected (see --help)" >&2; exit 2 ;;
 esac
 
-# shellcheck source=tests/lib/tap.sh
-. "$src/tests/lib/tap.sh"
+# shellcheck source=tests/pkg/flavour.sh
+. "$here/flavour.sh"
 # shellcheck source=tests/pkg/splat.sh
 . "$here/splat.sh"
 
-want_kernel=${AIORING_PKGTEST_KERNEL:-6.1.0-56-aioring-amd64}
 skip_all() { echo "1..0 # SKIP $*"; exit 77; }
 bail() { echo "Bail out! $*"; exit 1; }
 note() { echo "# $*"; }
 
 [ "$(id -u)" = 0 ] || skip_all "needs root (null_blk, mount, the kernel log)"
-[ "$(uname -r)" = "$want_kernel" ] ||
-	skip_all "running kernel $(uname -r), not the flavour $want_kernel"
+[ "$running_k" = 1 ] || skip_all "running kernel $(uname -r), not the flavour $K"
 bench=${AIORING_BENCH:-$(command -v aioring-bench || echo aioring-bench)}
 [ -x "$bench" ] || bail "aioring-bench not installed (package aioring-tools)"
 
 probe=$("$bench" --probe 2>&1) && prc=0 || prc=$?
 if [ "$prc" = 77 ]; then
 	sed 's/^/# /' <<<"$probe"
-	skip_all "kernel $want_kernel has no usable aio-ring interface (aioring-bench --probe)"
+	skip_all "kernel $K has no usable aio-ring interface (aioring-bench --probe)"
 fi
 [ "$prc" = 0 ] || { sed 's/^/# /' <<<"$probe"; bail "aioring-bench --probe failed (exit $prc)"; }
 note "kernel $(uname -r); $bench"
@@ -111,7 +109,7 @@ nullb() {
 		echo 1 >"$d/power" || return 1
 	dev=/dev/nullb$(cat "$d/index")
 	[ -b "/dev/$1" ] && dev=/dev/$1
-	udevadm settle 2>/dev/null || true
+	udevadm settle -t 10 2>/dev/null || true
 	[ -b "$dev" ] && dd if=/dev/zero of="$dev" bs=1M count="$2" oflag=direct status=none
 }
 
