@@ -42,10 +42,15 @@ kmake() {
 		export CCACHE_BASEDIR=$srcdir
 	fi
 	# Fixed identity: /proc/version names the project and the package
-	# version, and the build is reproducible.
+	# version, and the build is reproducible. /proc/version takes
+	# KBUILD_BUILD_VERSION_TIMESTAMP (Debian's kbuild patch, in
+	# linux-source-6.1) when set; KBUILD_BUILD_TIMESTAMP must stay a date
+	# for the initramfs and kheaders archives.
 	export KBUILD_BUILD_USER=devel KBUILD_BUILD_HOST=linux-aioring.invalid
 	export KBUILD_BUILD_VERSION=1
-	export KBUILD_BUILD_TIMESTAMP="linux-aioring ${PKG_VERSION:?PKG_VERSION unset} (${PKG_DATE:?PKG_DATE unset})"
+	export KBUILD_BUILD_VERSION_TIMESTAMP="linux-aioring ${PKG_VERSION:?PKG_VERSION unset} (${PKG_DATE:?PKG_DATE unset})"
+	KBUILD_BUILD_TIMESTAMP=$(date -u -R -d "$PKG_DATE")
+	export KBUILD_BUILD_TIMESTAMP
 	# The packagers' CFLAGS/LDFLAGS (dpkg-buildflags, rpm's optflags) are
 	# for userspace; the kernel's own tools (objtool) would pick them up.
 	env -u CFLAGS -u CPPFLAGS -u CXXFLAGS -u LDFLAGS \
