@@ -7,8 +7,8 @@
 #
 #   check-packages.sh [-B] [-k] [-T SECONDS]
 #
-#   -B   do not build: use the packages and repositories already in
-#        build/pkg (development)
+#   -B   do not build: use the packages already in build/pkg (and its
+#        apt repository, made when missing) - for development
 #   -k   keep the installed root and the disk images (build/pkg/guest)
 #   -T   timeout of the guest in seconds (default 3600)
 #
@@ -109,8 +109,10 @@ if [ -x rpm/scripts/check-rpms.sh ]; then
 else
 	echo "ok $((tap_n += 1)) - check-rpms # SKIP rpm/scripts/check-rpms.sh not there yet"
 fi
-if [ $build = 1 ] || [ ! -f "$pkg/repo/linux-aioring-archive-keyring.gpg" ]; then
+if [ $build = 1 ]; then
 	step make-repo make repo PKG_PROFILE=vm || bail "no local repository"
+elif [ ! -f "$pkg/repo/apt/dists/aioring/InRelease" ]; then
+	step make-apt-repo debian/bin/make-apt-repo.sh || bail "no local apt repository"
 fi
 dsc=$(find "$pkg/deb" -maxdepth 1 -name 'linux-aioring_*.dsc' | head -n 1)
 [ -n "$dsc" ] || bail "no source package (.dsc) in build/pkg/deb"
