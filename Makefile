@@ -139,6 +139,30 @@ bench: tools
 # --- packages: make deb, make rpm, make repo, make check-packages ----------
 
 # (debian/bin, rpm/scripts and tests/pkg hold the scripts)
+# PKG_PROFILE=distro builds what users install (hours on 2 CPUs); vm the
+# same packages from the small vm config, without the -dbg package.
+PKG_PROFILE ?= distro
+DEPS += debhelper dpkg-dev lintian apt-utils gnupg gcc-12
+
+.PHONY: deb repo
+deb:
+	debian/bin/build-debs.sh --profile $(PKG_PROFILE)
+
+# apt (and dnf, once the RPM side has its script) repositories of the
+# packages; these are built first when build/pkg holds none ('make deb'
+# and 'make rpm' rebuild them)
+repo: $(if $(wildcard $(BUILD)/pkg/deb/*.changes),,deb) \
+      $(if $(wildcard rpm/scripts/build-rpms.sh),$(if $(wildcard $(BUILD)/pkg/rpm/RPMS/*/*.rpm),,rpm))
+	debian/bin/make-apt-repo.sh $(BUILD)/pkg/deb $(BUILD)/pkg/repo
+	if [ -x rpm/scripts/make-dnf-repo.sh ]; then rpm/scripts/make-dnf-repo.sh; fi
+
+# vm-profile packages (nodbg), their checks, make repo, then apt install
+# into a debootstrapped Debian 12 root (cached in build/pkg/cache), its own
+# kernel booted under QEMU, autopkgtest there: build/pkg/autopkgtest/
+DEPS += mmdebstrap autopkgtest e2fsprogs dpkg-dev
+.PHONY: check-packages
+check-packages:
+	tests/pkg/check-packages.sh
 
 # --- reliability: make fuzz, make stress, make reliability-report -----------
 

@@ -29,8 +29,17 @@ esac
 	die "$debian_config missing; install it with: apt-get install linux-config-6.1"
 
 mkdir -p "$obj"
+# The tree's identity: its git HEAD (make kernel-tree), or the series hash
+# for a tree that the package builds unpacked and patched without git.
+tree_id() {
+	if [ -e "$tree/.git" ]; then
+		git -C "$tree" rev-parse HEAD
+	else
+		"$top/kernel/scripts/series-hash.sh"
+	fi
+}
 inputs=$( (cat "${fragments[@]}"; [ "$profile" = distro ] && xzcat "$debian_config"
-	   git -C "$tree" rev-parse HEAD) | sha256sum | cut -d' ' -f1)
+	   tree_id) | sha256sum | cut -d' ' -f1)
 if [ -f "$obj/.config" ] && [ "$(cat "$obj/.aioring-config-inputs" 2>/dev/null)" = "$inputs" ]; then
 	exit 0
 fi
