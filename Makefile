@@ -139,6 +139,14 @@ bench: tools
 
 # (debian/bin, rpm/scripts and tests/pkg hold the scripts)
 
+PKG_PROFILE ?= distro
+
+# RPMs with rpmbuild: build/pkg/rpm/{RPMS,SRPMS} (PKG_PROFILE=distro|vm)
+rpm:
+	PKG_PROFILE=$(PKG_PROFILE) rpm/scripts/build-rpms.sh
+
+.PHONY: rpm
+
 # --- reliability: make fuzz, make stress, make reliability-report -----------
 
 # (tests/fuzz, tests/fault, tests/stress hold the programs)

@@ -8,6 +8,9 @@
 # Every value a fragment asks for is checked in the result, so a symbol that
 # Kconfig dropped (a typo, an unmet dependency) fails loudly.
 # The config is only regenerated when one of its inputs changed.
+# Package builds: KERNEL_OBJ=KERNEL_TREE configures in tree, and
+# AIORING_DEBIAN_CONFIG names Debian's amd64 config where the build carries
+# its own copy (an RPM Source); the tree need not be a git tree.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -15,7 +18,7 @@ profile=${1:?usage: configure.sh distro|vm|vm-debug}
 tree=$(realpath -m "${KERNEL_TREE:-$top/build/linux}")
 obj=$(realpath -m "${KERNEL_OBJ:-$top/build/obj-$profile}")
 cfg=$top/kernel/config
-debian_config=/usr/src/linux-config-6.1/config.amd64_none_amd64.xz
+debian_config=${AIORING_DEBIAN_CONFIG:-/usr/src/linux-config-6.1/config.amd64_none_amd64.xz}
 
 die() { echo "configure: $*" >&2; exit 1; }
 
@@ -30,7 +33,7 @@ esac
 
 mkdir -p "$obj"
 inputs=$( (cat "${fragments[@]}"; [ "$profile" = distro ] && xzcat "$debian_config"
-	   git -C "$tree" rev-parse HEAD) | sha256sum | cut -d' ' -f1)
+	   git -C "$tree" rev-parse HEAD 2>/dev/null || true) | sha256sum | cut -d' ' -f1)
 if [ -f "$obj/.config" ] && [ "$(cat "$obj/.aioring-config-inputs" 2>/dev/null)" = "$inputs" ]; then
 	exit 0
 fi
