@@ -138,14 +138,29 @@ bench: tools
 # --- packages: make deb, make rpm, make repo, make check-packages ----------
 
 # (debian/bin, rpm/scripts and tests/pkg hold the scripts)
-
+# PKG_PROFILE=distro builds what users install (hours on 2 CPUs); vm the
+# same packages from the small vm config, without the -dbg package.
 PKG_PROFILE ?= distro
+DEPS += debhelper dpkg-dev lintian apt-utils gnupg gcc-12
 
-# RPMs with rpmbuild: build/pkg/rpm/{RPMS,SRPMS} (PKG_PROFILE=distro|vm)
-rpm:
-	PKG_PROFILE=$(PKG_PROFILE) rpm/scripts/build-rpms.sh
+.PHONY: deb repo
+deb:
+	debian/bin/build-debs.sh --profile $(PKG_PROFILE)
 
+# apt (and dnf, once the RPM side has its script) repositories of the
+# packages; these are built first when build/pkg holds none ('make deb'
+# and 'make rpm' rebuild them)
+repo: $(if $(wildcard $(BUILD)/pkg/deb/*.changes),,deb) \
+      $(if $(wildcard rpm/scripts/build-rpms.sh),$(if $(wildcard $(BUILD)/pkg/rpm/RPMS/*/*.rpm),,rpm))
+	debian/bin/make-apt-repo.sh $(BUILD)/pkg/deb $(BUILD)/pkg/repo
+	if [ -x rpm/scripts/make-dnf-repo.sh ]; then rpm/scripts/make-dnf-repo.sh; fi
+
+# RPMs with rpmbuild on this Debian host: build/pkg/rpm/{RPMS,SRPMS}
+# (rpm/scripts/build-rpms.sh; PKG_PROFILE=vm is rpmbuild --with vm)
+DEPS += rpm rpm2cpio rpmlint createrepo-c python3-yaml
 .PHONY: rpm
+rpm:
+	rpm/scripts/build-rpms.sh -p $(PKG_PROFILE)
 
 # --- reliability: make fuzz, make stress, make reliability-report -----------
 

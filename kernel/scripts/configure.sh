@@ -8,9 +8,6 @@
 # Every value a fragment asks for is checked in the result, so a symbol that
 # Kconfig dropped (a typo, an unmet dependency) fails loudly.
 # The config is only regenerated when one of its inputs changed.
-# Package builds: KERNEL_OBJ=KERNEL_TREE configures in tree, and
-# AIORING_DEBIAN_CONFIG names Debian's amd64 config where the build carries
-# its own copy (an RPM Source); the tree need not be a git tree.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -18,6 +15,7 @@ profile=${1:?usage: configure.sh distro|vm|vm-debug}
 tree=$(realpath -m "${KERNEL_TREE:-$top/build/linux}")
 obj=$(realpath -m "${KERNEL_OBJ:-$top/build/obj-$profile}")
 cfg=$top/kernel/config
+# AIORING_DEBIAN_CONFIG: a copy of it elsewhere (the RPM carries it as a Source)
 debian_config=${AIORING_DEBIAN_CONFIG:-/usr/src/linux-config-6.1/config.amd64_none_amd64.xz}
 
 die() { echo "configure: $*" >&2; exit 1; }
@@ -32,8 +30,17 @@ esac
 	die "$debian_config missing; install it with: apt-get install linux-config-6.1"
 
 mkdir -p "$obj"
+# The tree's identity: its git HEAD (make kernel-tree), or the series hash
+# for a tree that the package builds unpacked and patched without git.
+tree_id() {
+	if [ -e "$tree/.git" ]; then
+		git -C "$tree" rev-parse HEAD
+	else
+		"$top/kernel/scripts/series-hash.sh"
+	fi
+}
 inputs=$( (cat "${fragments[@]}"; [ "$profile" = distro ] && xzcat "$debian_config"
-	   git -C "$tree" rev-parse HEAD 2>/dev/null || true) | sha256sum | cut -d' ' -f1)
+	   tree_id) | sha256sum | cut -d' ' -f1)
 if [ -f "$obj/.config" ] && [ "$(cat "$obj/.aioring-config-inputs" 2>/dev/null)" = "$inputs" ]; then
 	exit 0
 fi

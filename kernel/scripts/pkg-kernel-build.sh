@@ -1,0 +1,105 @@
+#!/bin/bash
+# The kernel steps of the package builds, shared by debian/rules and
+# rpm/kernel-aioring.spec so both build the same kernel the same way:
+#
+#   pkg-kernel-build.sh prepare SRCDIR PROFILE
+#       unpack the pinned linux-source-6.1 tarball into SRCDIR (named
+#       linux-6.1.192 by the callers), apply kernel/patches/series with
+#       patch -p1 --fuzz=0 (no git needed), write SRCDIR/.config for
+#       PROFILE (distro|vm) with configure.sh; the build is in tree
+#   pkg-kernel-build.sh build SRCDIR
+#       bzImage, vmlinux and the modules
+#   pkg-kernel-build.sh modules_install SRCDIR DESTDIR
+#       DESTDIR/lib/modules/RELEASE, without depmod (the package's
+#       postinst runs it); modules stripped of debug info unless NOSTRIP=1
+#   pkg-kernel-build.sh release | compiler
+#       print the kernel release (uname -r) of the packages, or the
+#       compiler the kernel is built with (the headers depend on it)
+#
+# Environment: PKG_VERSION (package version) and PKG_DATE (YYYY-MM-DD of
+# its changelog entry) go into /proc/version; JOBS (default nproc).
+# ccache is used when installed, with CCACHE_BASEDIR=SRCDIR so that the
+# deb and rpm builds of one profile share hits.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=kernel/version.env
+. "$top/kernel/version.env"
+release=$DEBIAN_ABI-$FLAVOUR
+tarball=/usr/src/linux-source-6.1.tar.xz
+# The compiler is pinned: the headers package depends on exactly this one.
+compiler=gcc-12
+
+die() { echo "pkg-kernel-build: $*" >&2; exit 1; }
+usage() { sed -n '2,/^set -e/{/^set -e/d;s/^# \{0,1\}//;p}' "$0"; }
+
+# Same flags for every make call, so modules_install never rebuilds.
+kmake() {
+	local srcdir=$1 cc=$compiler
+	shift
+	if command -v ccache >/dev/null; then
+		cc="ccache $compiler"
+		export CCACHE_BASEDIR=$srcdir
+	fi
+	# Fixed identity: /proc/version names the project and the package
+	# version, and the build is reproducible. /proc/version takes
+	# KBUILD_BUILD_VERSION_TIMESTAMP (Debian's kbuild patch, in
+	# linux-source-6.1) when set; KBUILD_BUILD_TIMESTAMP must stay a date
+	# for the initramfs and kheaders archives.
+	export KBUILD_BUILD_USER=devel KBUILD_BUILD_HOST=linux-aioring.invalid
+	export KBUILD_BUILD_VERSION=1
+	export KBUILD_BUILD_VERSION_TIMESTAMP="linux-aioring ${PKG_VERSION:?PKG_VERSION unset} (${PKG_DATE:?PKG_DATE unset})"
+	KBUILD_BUILD_TIMESTAMP=$(date -u -R -d "$PKG_DATE")
+	export KBUILD_BUILD_TIMESTAMP
+	# The packagers' CFLAGS/LDFLAGS (dpkg-buildflags, rpm's optflags) are
+	# for userspace; the kernel's own tools (objtool) would pick them up.
+	env -u CFLAGS -u CPPFLAGS -u CXXFLAGS -u LDFLAGS \
+	make -C "$srcdir" CC="$cc" HOSTCC="$compiler" KERNELRELEASE="$release" \
+		-j"${JOBS:-$(nproc)}" "$@"
+}
+
+prepare() {
+	local srcdir=$1 profile=$2 have p n=0
+	have=$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null) || have=none
+	if [ "$have" != "$DEBIAN_SOURCE_VERSION" ] || [ ! -f "$tarball" ]; then
+		die "need linux-source-6.1 $DEBIAN_SOURCE_VERSION (installed: $have)"
+	fi
+	command -v "$compiler" >/dev/null || die "$compiler is not installed"
+
+	rm -rf "$srcdir"
+	mkdir -p "$srcdir"
+	tar -xf "$tarball" -C "$srcdir" --strip-components=1
+	while read -r p; do
+		patch -d "$srcdir" -p1 --fuzz=0 --no-backup-if-mismatch -s -N \
+			<"$top/kernel/patches/$p" || die "$p does not apply at fuzz 0"
+		n=$((n + 1))
+	done < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$top/kernel/patches/series")
+	echo "pkg-kernel-build: applied $n patch(es) to linux-source-6.1 $DEBIAN_SOURCE_VERSION"
+	KERNEL_TREE=$srcdir KERNEL_OBJ=$srcdir "$top/kernel/scripts/configure.sh" "$profile"
+}
+
+build() {
+	local srcdir=$1 start
+	start=$(date +%s)
+	kmake "$srcdir" bzImage vmlinux modules
+	echo "pkg-kernel-build: $release built in $(( $(date +%s) - start )) s"
+}
+
+modules_install() {
+	local srcdir=$1 destdir=$2 strip=(INSTALL_MOD_STRIP=1)
+	[ "${NOSTRIP:-0}" = 1 ] && strip=()
+	kmake "$srcdir" INSTALL_MOD_PATH="$destdir" DEPMOD=/bin/true "${strip[@]}" modules_install
+	# build and source links are the headers package's business
+	rm -f "$destdir/lib/modules/$release/build" "$destdir/lib/modules/$release/source"
+}
+
+case ${1:-} in
+prepare)         [ $# = 3 ] || die "usage: $0 prepare SRCDIR PROFILE"; prepare "$(realpath -m "$2")" "$3" ;;
+build)           [ $# = 2 ] || die "usage: $0 build SRCDIR"; build "$(realpath "$2")" ;;
+modules_install) [ $# = 3 ] || die "usage: $0 modules_install SRCDIR DESTDIR"
+		 modules_install "$(realpath "$2")" "$(realpath -m "$3")" ;;
+release)         echo "$release" ;;
+compiler)        echo "$compiler" ;;
+-h|--help)       usage ;;
+*)               usage >&2; exit 2 ;;
+esac
