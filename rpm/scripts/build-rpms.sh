@@ -4,9 +4,9 @@
 #   aioring-tools, aioring-libs, aioring-devel,
 #   fio-engine-aio-ring                        from rpm/aioring-tools.spec.in
 #
-#   build-rpms.sh [-p distro|vm] [kernel|tools]...
+#   build-rpms.sh [-p distro|vm] [-S] [kernel|tools]...
 #
-# -p picks the kernel config (default $PKG_PROFILE, else distro; vm is
+# -S writes the specs and sources only (no rpmbuild). -p picks the kernel config (default $PKG_PROFILE, else distro; vm is
 # rpmbuild --with vm). Without names both specs are built. Everything lives
 # in a private rpmbuild tree, build/pkg/rpm: SPECS (the specs written from
 # the .spec.in files), SOURCES, BUILD (the kernel builds in tree in
@@ -16,13 +16,15 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=kernel/version.env
 . "$top/kernel/version.env"
-usage() { echo "usage: build-rpms.sh [-p distro|vm] [kernel|tools]..." >&2; exit 2; }
+usage() { echo "usage: build-rpms.sh [-p distro|vm] [-S] [kernel|tools]..." >&2; exit 2; }
 die() { echo "build-rpms: $*" >&2; exit 1; }
 
 profile=${PKG_PROFILE:-distro}
-while getopts p:h opt; do
+specs_only=0
+while getopts p:Sh opt; do
 	case $opt in
 	p) profile=$OPTARG ;;
+	S) specs_only=1 ;;
 	*) usage ;;
 	esac
 done
@@ -118,15 +120,19 @@ fio_sources() {
 # own database here does not know; the Debian equivalents are installed by
 # 'make deps'. Sources are already compressed: the source RPM payload is
 # not compressed again; binary payloads use zstd like Fedora.
+# Debian's brp-compress (rpm 4.18) is a bash script started as /bin/sh
+# (dash: "read: Illegal option -d") and compresses nothing; run it with bash.
 run_rpmbuild() {
 	local name=$1 start rc=0
 	shift
+	[ $specs_only = 0 ] || return 0
 	start=$(date +%s)
 	echo "build-rpms: rpmbuild $name (log: build/pkg/rpm/logs/$name.log)"
 	rpmbuild -ba --nodeps \
 		--define "_topdir $topdir" \
 		--define "_source_payload w0.ufdio" \
 		--define "_binary_payload w3.zstdio" \
+		--define "__brp_compress bash %{_rpmconfigdir}/brp-compress %{?_prefix}" \
 		${RPM_DIST:+--define "dist $RPM_DIST"} \
 		"$@" "$topdir/SPECS/$name.spec" >"$topdir/logs/$name.log" 2>&1 || rc=$?
 	if [ $rc != 0 ]; then
