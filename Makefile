@@ -157,7 +157,7 @@ repo: $(if $(wildcard $(BUILD)/pkg/deb/*.changes),,deb) \
 
 # RPMs with rpmbuild on this Debian host: build/pkg/rpm/{RPMS,SRPMS}
 # (rpm/scripts/build-rpms.sh; PKG_PROFILE=vm is rpmbuild --with vm)
-DEPS += rpm rpm2cpio rpmlint createrepo-c python3-yaml
+DEPS += rpm rpm2cpio rpmlint createrepo-c python3-yaml elfutils
 .PHONY: rpm
 rpm:
 	rpm/scripts/build-rpms.sh -p $(PKG_PROFILE)

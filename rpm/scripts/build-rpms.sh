@@ -122,6 +122,8 @@ fio_sources() {
 # not compressed again; binary payloads use zstd like Fedora.
 # Debian's brp-compress (rpm 4.18) is a bash script started as /bin/sh
 # (dash: "read: Illegal option -d") and compresses nothing; run it with bash.
+# Debian's brp-elfperms makes shared libraries 0644 (Debian policy); RPM
+# distributions keep them 0755, rpmlint insists on it.
 run_rpmbuild() {
 	local name=$1 start rc=0
 	shift
@@ -133,6 +135,7 @@ run_rpmbuild() {
 		--define "_source_payload w0.ufdio" \
 		--define "_binary_payload w3.zstdio" \
 		--define "__brp_compress bash %{_rpmconfigdir}/brp-compress %{?_prefix}" \
+		--define "__brp_elfperms %{nil}" \
 		${RPM_DIST:+--define "dist $RPM_DIST"} \
 		"$@" "$topdir/SPECS/$name.spec" >"$topdir/logs/$name.log" 2>&1 || rc=$?
 	if [ $rc != 0 ]; then
