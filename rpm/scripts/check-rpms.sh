@@ -184,6 +184,12 @@ missing=$(rpm --root "$root" -qa --qf '[%{FILEFLAGS:fflags} %{FILENAMES}\n]' |
 tap_ok "[ -z '$missing' ]" "every non-%ghost file is in the scratch root${missing:+ (missing: $missing)}"
 tap_ok "[ \"\$(readlink '$root/lib/modules/$K/build')\" = '$kd' ] && [ -f '$root$kd/Makefile' ]" \
 	"/lib/modules/$K/build points at $kd"
+# K has three '-' where an RPM version has one (see the spec): the
+# provides must still answer the queries akmods and kmod packages make.
+tap_ok "[ \"\$(rpm --root '$root' -q --qf '%{NAME}' --whatprovides 'kernel-uname-r = $K')\" = kernel-aioring ]" \
+	"rpm -q --whatprovides 'kernel-uname-r = $K' finds kernel-aioring"
+tap_ok "[ \"\$(rpm --root '$root' -q --qf '%{NAME}' --whatprovides 'kernel-devel-uname-r = $K')\" = kernel-aioring-devel ]" \
+	"rpm -q --whatprovides 'kernel-devel-uname-r = $K' finds kernel-aioring-devel"
 
 # A trivial module against the installed -devel tree (relocated into the
 # scratch root: the tree must not refer to the build directory).

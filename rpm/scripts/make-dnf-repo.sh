@@ -11,17 +11,17 @@
 # URL of REPO_DIR). The result is checked: every package is in the
 # metadata, and signed packages verify against the exported key.
 #
-# Signing: the key is the one the apt repository is signed with, kept in
-# the gpg home build/pkg/keys (made by debian/bin/make-apt-repo.sh on first
-# use; $AIORING_REPO_KEYS overrides the directory). Without a secret key
-# there the repository is published unsigned and the .repo file says
-# gpgcheck=0, with a comment saying why.
+# Signing: with the apt repository's key, kept in the gpg home
+# build/pkg/keys/gnupg (made by debian/bin/make-apt-repo.sh on first use,
+# 'make repo' runs that first; $AIORING_REPO_KEYS overrides the place).
+# Without a secret key there the repository is published unsigned and
+# the .repo file says gpgcheck=0, with a comment saying why.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 rpmdir=$(realpath -m "${1:-$top/build/pkg/rpm}")
 repo=$(realpath -m "${2:-$top/build/pkg/repo/dnf}")
-keys=$(realpath -m "${AIORING_REPO_KEYS:-$top/build/pkg/keys}")
+keys=$(realpath -m "${AIORING_REPO_KEYS:-$top/build/pkg/keys/gnupg}")
 baseurl=${DNF_REPO_BASEURL:-file://$repo}
 die() { echo "make-dnf-repo: $*" >&2; exit 1; }
 
@@ -66,7 +66,7 @@ repo_gpgcheck=1
 gpgkey=$baseurl/RPM-GPG-KEY-linux-aioring"
 else
 	gpgcheck="# No signing key was available when the repository was made
-# (build/pkg/keys holds none): packages and metadata are unsigned.
+# (build/pkg/keys/gnupg holds none): packages and metadata are unsigned.
 gpgcheck=0
 repo_gpgcheck=0"
 fi
