@@ -22,6 +22,8 @@ run() {	# run ARGS... -> $rc, $out (stdout+stderr)
 
 run --help
 tap_ok "[ $rc = 0 ] && grep -q '^usage: aioring-bench' <<<\"\$out\" && grep -q -- '--sqthread\[=CPU\]' <<<\"\$out\"" "--help: usage, exit 0"
+run --version
+tap_ok "[ $rc = 0 ] && grep -Eq '^aioring-bench [0-9]+\.[0-9]+\.[0-9]+$' <<<\"\$out\"" "--version: name and version, exit 0"
 run
 tap_ok "[ $rc = 2 ] && grep -q 'no FILE or DEVICE' <<<\"\$out\" && grep -q -- '--help' <<<\"\$out\"" "no target: exit 2 with a hint"
 run --bogus x

@@ -91,6 +91,7 @@ void opts_usage(FILE *f)
 "  -P, --probe             print what the kernel and the target support\n"
 "  -C, --compare           run every engine in turn, then compare them\n"
 "  -h, --help              this text\n"
+"      --version           the version of aioring-bench\n"
 "\n"
 "SIZE takes k, m, g, t suffixes (powers of 1024); SECONDS takes ms, s, m.\n"
 "Exit status: 0 ok, 1 IO error or verify mismatch, 2 usage or missing\n"
@@ -179,6 +180,7 @@ enum {
 	OPT_SQTHREAD,
 	OPT_SQPOLL,
 	OPT_SQWQ,
+	OPT_VERSION,
 };
 
 static const struct option long_opts[] = {
@@ -204,12 +206,13 @@ static const struct option long_opts[] = {
 	{ "probe",		no_argument,	   NULL, 'P' },
 	{ "compare",		no_argument,	   NULL, 'C' },
 	{ "help",		no_argument,	   NULL, 'h' },
+	{ "version",		no_argument,	   NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 }
 };
 
 /*
- * Parse argv into *o.  Returns 0 to run, 1 when --help was asked for
- * (usage printed to stdout), -1 on a bad command line (err says why).
+ * Parse argv into *o.  Returns 0 to run, 1 when --help or --version was
+ * asked for (printed to stdout), -1 on a bad command line (err says why).
  */
 int opts_parse(struct bench_opts *o, int argc, char **argv, char *err,
 	       size_t errlen)
@@ -345,6 +348,9 @@ int opts_parse(struct bench_opts *o, int argc, char **argv, char *err,
 			break;
 		case 'h':
 			opts_usage(stdout);
+			return 1;
+		case OPT_VERSION:
+			printf("aioring-bench %s\n", AIORING_VERSION);
 			return 1;
 		case ':':
 			return fail(err, errlen, "option '%s' needs a value",
