@@ -237,9 +237,28 @@ for f in "${fmf_files[@]}"; do
 		"$f parses as YAML (tmt is not installable here)"
 	note <"$work/yaml.err"
 done
+# Each test's command: every word with a '/' is a script (relative to the
+# test's directory) that must exist and be executable; likewise the
+# plan's prepare scripts (relative to the tree's top).
 for f in "$top"/rpm/tests/*/main.fmf; do
 	t=$(python3 -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1])).get("test", ""))' "$f" 2>/dev/null)
 	d=$(dirname "$f")
-	tap_ok "[ -n '$t' ] && [ -x '$d/${t%% *}' ]" "${d#"$top"/}: test '$t' is an executable in the test's directory"
+	bad=
+	for w in $t; do
+		case $w in */*) [ -x "$d/$w" ] || bad="$bad $w" ;; esac
+	done
+	tap_ok "[ -n '$t' ] && [ -z '$bad' ]" "${d#"$top"/}: test '$t' runs executables that exist${bad:+ (missing:$bad)}"
+done
+for f in "$top"/rpm/plans/*.fmf; do
+	scripts=$(python3 -c '
+import sys, yaml
+for p in yaml.safe_load(open(sys.argv[1])).get("prepare", []):
+    if p.get("how") == "shell":
+        print(p["script"].split()[0])' "$f" 2>/dev/null)
+	bad=
+	for w in $scripts; do
+		[ -x "$top/$w" ] || bad="$bad $w"
+	done
+	tap_ok "[ -n '$scripts' ] && [ -z '$bad' ]" "${f#"$top"/}: prepare scripts exist and are executable${bad:+ (missing:$bad)}"
 done
 tap_done
