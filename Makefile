@@ -156,6 +156,13 @@ repo: $(if $(wildcard $(BUILD)/pkg/deb/*.changes),,deb) \
 	debian/bin/make-apt-repo.sh $(BUILD)/pkg/deb $(BUILD)/pkg/repo
 	if [ -x rpm/scripts/make-dnf-repo.sh ]; then rpm/scripts/make-dnf-repo.sh; fi
 
+# RPMs with rpmbuild on this Debian host: build/pkg/rpm/{RPMS,SRPMS}
+# (rpm/scripts/build-rpms.sh; PKG_PROFILE=vm is rpmbuild --with vm)
+DEPS += rpm rpm2cpio rpmlint createrepo-c python3-yaml elfutils
+.PHONY: rpm
+rpm:
+	rpm/scripts/build-rpms.sh -p $(PKG_PROFILE)
+
 # vm-profile packages (nodbg), their checks, make repo, then apt install
 # into a debootstrapped Debian 12 root (cached in build/pkg/cache), its own
 # kernel booted under QEMU, autopkgtest there: build/pkg/autopkgtest/

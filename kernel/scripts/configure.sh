@@ -15,7 +15,8 @@ profile=${1:?usage: configure.sh distro|vm|vm-debug}
 tree=$(realpath -m "${KERNEL_TREE:-$top/build/linux}")
 obj=$(realpath -m "${KERNEL_OBJ:-$top/build/obj-$profile}")
 cfg=$top/kernel/config
-debian_config=/usr/src/linux-config-6.1/config.amd64_none_amd64.xz
+# AIORING_DEBIAN_CONFIG: a copy of it elsewhere (the RPM carries it as a Source)
+debian_config=${AIORING_DEBIAN_CONFIG:-/usr/src/linux-config-6.1/config.amd64_none_amd64.xz}
 
 die() { echo "configure: $*" >&2; exit 1; }
 
