@@ -134,7 +134,9 @@ run_rpmbuild() {
 	[ $specs_only = 0 ] || return 0
 	start=$(date +%s)
 	echo "build-rpms: rpmbuild $name (log: build/pkg/rpm/logs/$name.log)"
-	rpmbuild -ba --nodeps "${noprep[@]}" \
+	# --noclean keeps BUILD/linux-VERSION (rpm 4.18 removes it after a
+	# build by default) for -R and for looking into a failed build.
+	rpmbuild -ba --nodeps --noclean "${noprep[@]}" \
 		--define "_topdir $topdir" \
 		--define "_source_payload w0.ufdio" \
 		--define "_binary_payload w3.zstdio" \
