@@ -217,8 +217,10 @@ fi
 # linked only: running it could reach io_setup2 on this host).
 cat >"$work/client.c" <<'EOF'
 #include <aioring.h>
-/* a library call is referenced, never made */
-int main(void) { return __NR_io_setup2 == 335 && &aioring_init ? 0 : 1; }
+/* a library call is referenced (so the program links libaioring.so.1),
+ * never made */
+int (*volatile init_fn)() = (int (*)())aioring_init;
+int main(void) { return __NR_io_setup2 == 335 && init_fn ? 0 : 1; }
 EOF
 tap_ok "PKG_CONFIG_SYSROOT_DIR='$root' PKG_CONFIG_LIBDIR='$root/usr/lib64/pkgconfig' \
 	gcc -o '$work/client' '$work/client.c' \$(PKG_CONFIG_SYSROOT_DIR='$root' \
