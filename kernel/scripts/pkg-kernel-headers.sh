@@ -53,9 +53,11 @@ mkdir -p "$dest"
 list_files | sort -u | tar -C "$src" -c --no-recursion -T - -f - | tar -C "$dest" -x -f -
 
 [ -f "$dest/scripts/module.lds" ] || die "scripts/module.lds missing from the built tree"
-for f in scripts/sign-file scripts/basic/fixdep scripts/mod/modpost; do
+for f in scripts/basic/fixdep scripts/mod/modpost; do
 	[ -x "$dest/$f" ] || die "$f missing from the built tree"
 done
+! enabled CONFIG_MODULE_SIG_FORMAT || [ -x "$dest/scripts/sign-file" ] ||
+	die "scripts/sign-file missing from the built tree"
 ! enabled CONFIG_OBJTOOL || [ -x "$dest/tools/objtool/objtool" ] ||
 	die "tools/objtool/objtool missing from the built tree"
 rm -f "$dest/certs/signing_key.pem" "$dest/certs/signing_key.x509"

@@ -4,9 +4,11 @@
 #   aioring-tools, aioring-libs, aioring-devel,
 #   fio-engine-aio-ring                        from rpm/aioring-tools.spec.in
 #
-#   build-rpms.sh [-p distro|vm] [-S] [kernel|tools]...
+#   build-rpms.sh [-p distro|vm] [-S] [-R] [kernel|tools]...
 #
-# -S writes the specs and sources only (no rpmbuild). -p picks the kernel config (default $PKG_PROFILE, else distro; vm is
+# -S writes the specs and sources only (no rpmbuild); -R reuses the
+# unpacked and patched trees of the last build (rpmbuild --noprep: an
+# incremental build after a change of the specs or scripts). -p picks the kernel config (default $PKG_PROFILE, else distro; vm is
 # rpmbuild --with vm). Without names both specs are built. Everything lives
 # in a private rpmbuild tree, build/pkg/rpm: SPECS (the specs written from
 # the .spec.in files), SOURCES, BUILD (the kernel builds in tree in
@@ -16,15 +18,17 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=kernel/version.env
 . "$top/kernel/version.env"
-usage() { echo "usage: build-rpms.sh [-p distro|vm] [-S] [kernel|tools]..." >&2; exit 2; }
+usage() { echo "usage: build-rpms.sh [-p distro|vm] [-S] [-R] [kernel|tools]..." >&2; exit 2; }
 die() { echo "build-rpms: $*" >&2; exit 1; }
 
 profile=${PKG_PROFILE:-distro}
 specs_only=0
-while getopts p:Sh opt; do
+noprep=()
+while getopts p:SRh opt; do
 	case $opt in
 	p) profile=$OPTARG ;;
 	S) specs_only=1 ;;
+	R) noprep=(--noprep) ;;
 	*) usage ;;
 	esac
 done
@@ -130,7 +134,9 @@ run_rpmbuild() {
 	[ $specs_only = 0 ] || return 0
 	start=$(date +%s)
 	echo "build-rpms: rpmbuild $name (log: build/pkg/rpm/logs/$name.log)"
-	rpmbuild -ba --nodeps \
+	# --noclean keeps BUILD/linux-VERSION (rpm 4.18 removes it after a
+	# build by default) for -R and for looking into a failed build.
+	rpmbuild -ba --nodeps --noclean "${noprep[@]}" \
 		--define "_topdir $topdir" \
 		--define "_source_payload w0.ufdio" \
 		--define "_binary_payload w3.zstdio" \
