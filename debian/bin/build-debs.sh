@@ -69,6 +69,10 @@ src=$pkg/src
 tree=$src/linux-aioring-$upstream
 orig=$src/linux-aioring_$upstream.orig.tar.xz
 origfio=$src/linux-aioring_$upstream.orig-fio.tar.gz
+mkdir -p "$pkg"
+# one build at a time: both would empty and fill the same directories
+exec 9>"$pkg/.build-debs.lock"
+flock -n 9 || die "another 'make deb' is running (lock $pkg/.build-debs.lock)"
 rm -rf "$src" "$pkg/deb"
 mkdir -p "$src" "$pkg/deb"
 

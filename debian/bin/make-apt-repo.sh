@@ -46,8 +46,10 @@ for f in "$debdir"/*.dsc "$debdir"/*.tar.*; do
 done
 
 cd "$repo/apt"
-apt-ftparchive packages pool >"dists/$suite/main/binary-amd64/Packages"
-apt-ftparchive sources pool >"dists/$suite/main/source/Sources"
+# (no override file: every package keeps the section and priority of
+# its control file, which apt-ftparchive would otherwise report)
+apt-ftparchive packages pool 2> >(grep -v 'override entry' >&2) >"dists/$suite/main/binary-amd64/Packages"
+apt-ftparchive sources pool 2> >(grep -v 'override entry' >&2) >"dists/$suite/main/source/Sources"
 for f in "dists/$suite/main/binary-amd64/Packages" "dists/$suite/main/source/Sources"; do
 	gzip -9nk "$f"
 	xz -k "$f"

@@ -39,8 +39,10 @@ list_files() {
 			 -o -name Platform \) -type f
 	# headers (with the generated ones) and the kbuild scripts with the
 	# built host programs
+	# (scripts/atomic generates in-tree headers only; its fragments are
+	# executable but not scripts)
 	find include scripts arch/x86/include \( -type f -o -type l \) \
-		! -name '*.o' ! -name '*.cmd' ! -name '*.a' ! -name '.*.d'
+		! -path 'scripts/atomic/*' ! -name '*.o' ! -name '*.cmd' ! -name '*.a' ! -name '.*.d' ! -name .gitignore
 	echo Module.symvers
 	echo .config
 	if enabled CONFIG_OBJTOOL; then

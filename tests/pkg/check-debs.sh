@@ -101,8 +101,10 @@ for f in .config Module.symvers Makefile scripts/module.lds include/generated/au
 	 include/generated/utsrelease.h arch/x86/include/generated/asm/syscalls_64.h; do
 	tap_ok "grep -qx '/usr/src/$h/$f' '$t/hdr'" "$h contains $f"
 done
-for f in scripts/sign-file scripts/mod/modpost scripts/basic/fixdep scripts/genksyms/genksyms \
-	 tools/objtool/objtool; do
+progs=(scripts/sign-file scripts/mod/modpost scripts/basic/fixdep)
+grep -q '^CONFIG_MODVERSIONS=y' "$hdr/.config" && progs+=(scripts/genksyms/genksyms)
+grep -q '^CONFIG_OBJTOOL=y' "$hdr/.config" && progs+=(tools/objtool/objtool)
+for f in "${progs[@]}"; do
 	tap_ok "[ -x '$hdr/$f' ] && file -b '$hdr/$f' | grep -q ELF" "$h contains the built $f"
 done
 tap_ok "[ \"\$(readlink '$t/hdr-x/lib/modules/$krel/build')\" = /usr/src/$h ]" \
