@@ -141,7 +141,7 @@ bench: tools
 # PKG_PROFILE=distro builds what users install (hours on 2 CPUs); vm the
 # same packages from the small vm config, without the -dbg package.
 PKG_PROFILE ?= distro
-DEPS += debhelper dpkg-dev lintian apt-utils gnupg gcc-12
+DEPS += debhelper dpkg-dev lintian apt-utils gnupg gcc-12 openssl
 
 .PHONY: deb repo
 deb:

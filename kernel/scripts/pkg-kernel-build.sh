@@ -82,6 +82,15 @@ build() {
 	local srcdir=$1 start
 	start=$(date +%s)
 	kmake "$srcdir" bzImage vmlinux modules
+	# DKMS signs modules with the headers' scripts/sign-file; a config
+	# without module signing (vm) does not build it, so build it as
+	# scripts/Makefile would.
+	if [ ! -x "$srcdir/scripts/sign-file" ]; then
+		# shellcheck disable=SC2046 # pkg-config prints several words
+		"$compiler" -O2 -Wall -I"$srcdir/scripts" -o "$srcdir/scripts/sign-file" \
+			"$srcdir/scripts/sign-file.c" \
+			$(pkg-config --cflags --libs libcrypto 2>/dev/null || echo -lcrypto)
+	fi
 	echo "pkg-kernel-build: $release built in $(( $(date +%s) - start )) s"
 }
 

@@ -40,7 +40,7 @@ list_files() {
 	# headers (with the generated ones) and the kbuild scripts with the
 	# built host programs
 	find include scripts arch/x86/include \( -type f -o -type l \) \
-		! -name '*.o' ! -name '*.cmd' ! -name '*.a' ! -name '.*.d'
+		! -name '*.o' ! -name '*.cmd' ! -name '*.a' ! -name '.*.d' ! -name .gitignore
 	echo Module.symvers
 	echo .config
 	if enabled CONFIG_OBJTOOL; then
