@@ -489,7 +489,7 @@ static struct tgt *tgt_for(struct rng *r, unsigned int flags)
 struct zoo {
 	void *ro;		/* a PROT_READ page */
 	void *none;		/* a PROT_NONE page */
-	void *straddle;		/* one page mapped, the next one not */
+	void *straddle;		/* one page mapped, the next one PROT_NONE */
 	void *unmapped;
 	void *scratch;		/* 64 KiB read-write: io_setup2's ctxp */
 	void *junk;		/* 4 pages the kernel may write at will */
@@ -558,8 +558,10 @@ static void zoo_setup(void)
 		failf("mmap of the pointer zoo failed: %s", strerror(errno));
 		exit(1);
 	}
-	munmap((char *)zoo.straddle + PAGE_SZ, PAGE_SZ);
-	zoo.unmapped = unmapped_address();
+	/* a PROT_NONE page, not a hole: a later mapping could fill a hole */
+	mprotect((char *)zoo.straddle + PAGE_SZ, PAGE_SZ, PROT_NONE);
+	/* below vm.mmap_min_addr: never mapped (a munmapped page may be) */
+	zoo.unmapped = (void *)0x2000;
 	arena_setup();
 	zoo.junk = arena_alloc(4 * PAGE_SZ);
 	arena_mark = arena_cur;
