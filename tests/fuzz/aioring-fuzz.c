@@ -1861,6 +1861,12 @@ static void child_batch(long first, long count, int as_nobody)
 
 static int fail_lines;
 static unsigned long total_failures;
+/*
+ * A child did not exit after SIGKILL: its IO may stay in flight for good,
+ * and a truncate of a target file would wait for it (inode_dio_wait):
+ * leave the files alone from then on.
+ */
+static int child_stuck;
 
 /* A failure: a TAP line (the first MAX_FAIL_LINES, and always when forced). */
 __attribute__((format(printf, 2, 3)))
@@ -2073,6 +2079,7 @@ static struct batch_result run_batch(uint64_t seed, long first, long count,
 				       (unsigned long long)seed, sh->iter);
 			dump_stacks(pid);
 			br.hung = 1;
+			child_stuck = 1;
 			return br;
 		}
 	}
@@ -2099,7 +2106,8 @@ static struct batch_result run_batch(uint64_t seed, long first, long count,
 			br.aio_nr_bad = 1;
 		}
 	}
-	targets_reset();
+	if (!child_stuck)
+		targets_reset();
 	return br;
 }
 
@@ -2232,7 +2240,8 @@ int main(int argc, char **argv)
 		   (unsigned long long)seed, leaks);
 		tot_iters = sh->iterations;
 	}
-	targets_cleanup();
+	if (!child_stuck)
+		targets_cleanup();
 	diag("iterations by kind: setup %lu, live %lu, noring %lu, badctx %lu",
 	     sh->kinds[K_SETUP], sh->kinds[K_LIVE], sh->kinds[K_NORING], sh->kinds[K_BADCTX]);
 	printf("# figure: fuzz.iterations %lu\n", tot_iters);
