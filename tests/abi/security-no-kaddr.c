@@ -179,9 +179,13 @@ int main(void)
 	if (target_pick(&t, FILE_TARGET_SIZE))
 		skip_all("no O_DIRECT target");
 	rofd = open("/dev/zero", O_RDONLY);
-	/* a guard page after the buffer: the huge read stops there */
+	/*
+	 * A guard page after the buffer: the huge read stops there. (An
+	 * unmapped page is no guard: a later mapping may take its place.)
+	 */
 	buf = map_pages(2 * 4096);
-	munmap(buf + 4096, 4096);
+	if (mprotect(buf + 4096, 4096, PROT_NONE))
+		bail_out("mprotect");
 	start = aio_nr();
 	for (m = 0; m < ARRAY_SIZE(modes); m++) {
 		if (modes[m].needs_poll && !t.polled && !t.is_bdev && !t.dir[0]) {

@@ -489,7 +489,7 @@ static struct tgt *tgt_for(struct rng *r, unsigned int flags)
 struct zoo {
 	void *ro;		/* a PROT_READ page */
 	void *none;		/* a PROT_NONE page */
-	void *straddle;		/* one page mapped, the next one not */
+	void *straddle;		/* one page mapped, the next one PROT_NONE */
 	void *unmapped;
 	void *scratch;		/* 64 KiB read-write: io_setup2's ctxp */
 	void *junk;		/* 4 pages the kernel may write at will */
@@ -558,8 +558,10 @@ static void zoo_setup(void)
 		failf("mmap of the pointer zoo failed: %s", strerror(errno));
 		exit(1);
 	}
-	munmap((char *)zoo.straddle + PAGE_SZ, PAGE_SZ);
-	zoo.unmapped = unmapped_address();
+	/* a PROT_NONE page, not a hole: a later mapping could fill a hole */
+	mprotect((char *)zoo.straddle + PAGE_SZ, PAGE_SZ, PROT_NONE);
+	/* below vm.mmap_min_addr: never mapped (a munmapped page may be) */
+	zoo.unmapped = (void *)0x2000;
 	arena_setup();
 	zoo.junk = arena_alloc(4 * PAGE_SZ);
 	arena_mark = arena_cur;
@@ -1859,6 +1861,12 @@ static void child_batch(long first, long count, int as_nobody)
 
 static int fail_lines;
 static unsigned long total_failures;
+/*
+ * A child did not exit after SIGKILL: its IO may stay in flight for good,
+ * and a truncate of a target file would wait for it (inode_dio_wait):
+ * leave the files alone from then on.
+ */
+static int child_stuck;
 
 /* A failure: a TAP line (the first MAX_FAIL_LINES, and always when forced). */
 __attribute__((format(printf, 2, 3)))
@@ -2071,6 +2079,7 @@ static struct batch_result run_batch(uint64_t seed, long first, long count,
 				       (unsigned long long)seed, sh->iter);
 			dump_stacks(pid);
 			br.hung = 1;
+			child_stuck = 1;
 			return br;
 		}
 	}
@@ -2097,7 +2106,8 @@ static struct batch_result run_batch(uint64_t seed, long first, long count,
 			br.aio_nr_bad = 1;
 		}
 	}
-	targets_reset();
+	if (!child_stuck)
+		targets_reset();
 	return br;
 }
 
@@ -2230,7 +2240,8 @@ int main(int argc, char **argv)
 		   (unsigned long long)seed, leaks);
 		tot_iters = sh->iterations;
 	}
-	targets_cleanup();
+	if (!child_stuck)
+		targets_cleanup();
 	diag("iterations by kind: setup %lu, live %lu, noring %lu, badctx %lu",
 	     sh->kinds[K_SETUP], sh->kinds[K_LIVE], sh->kinds[K_NORING], sh->kinds[K_BADCTX]);
 	printf("# figure: fuzz.iterations %lu\n", tot_iters);
