@@ -28,6 +28,8 @@ splat='BUG:|WARNING:|Oops|KASAN|UBSAN|general protection fault|Kernel panic'
 splat+='|possible circular locking|possible recursive locking|inconsistent lock state'
 splat+='|DEBUG_LOCKS_WARN_ON|hung_task|INFO: task .* blocked for more than'
 leak='unreferenced object|suspected memory leak'
+# the hung-task report's second line names the sysctl; one report, not two
+noise='disables this message'
 
 # Printable text of a serial log (the UART adds CRs and may add a stray byte).
 text() { LC_ALL=C tr -cd '\11\12\40-\176' <"$1" 2>/dev/null || true; }
@@ -83,7 +85,8 @@ for r in "${runs[@]}"; do
 	notok=$(grep -c '^not ok ' <<<"$tap" || true)
 	done_=yes
 	grep -q '^# guest done' <<<"$tap" || done_=no
-	s=$(text "$r/console.log" | grep -v 'ommand line' | grep -E "$splat" | grep -cvE "$leak" || true)
+	s=$(text "$r/console.log" | grep -v 'ommand line' | grep -E "$splat" |
+		grep -vE "$leak|$noise" | grep -c . || true)
 	k=$(text "$r/console.log" | grep -cE 'unreferenced object' || true)
 	splats=$((splats + s))
 	kleaks=$((kleaks + k))
@@ -91,7 +94,7 @@ for r in "${runs[@]}"; do
 	[ "$done_" = yes ] || fail+=("run ${r##*/}: the guest did not finish")
 	if [ "$s" != 0 ]; then
 		splat_lines+=$(text "$r/console.log" | grep -v 'ommand line' | grep -E "$splat" |
-			grep -vE "$leak" | head -n 5 | sed "s|^|    ${r##*/}: |")$'\n'
+			grep -vE "$leak|$noise" | head -n 5 | sed "s|^|    ${r##*/}: |")$'\n'
 	fi
 	run_rows+="| ${r##*/} | $r | $date | ${kernel:-?} | $okn ok, $notok not ok | $s | $k |"$'\n'
 done

@@ -174,7 +174,7 @@ static void kill_offline(const struct fbase *base)
 	   "kill with the SQ thread's CPU offline: reaped within 5 s (status %#x)", status);
 	cpu1_set(1);
 	if (!reaped)
-		waitpid(pid, &status, 0);
+		fault_reap(pid, &status, 10000);
 	fault_base_check(base, 5000, "kill with the SQ thread's CPU offline");
 	munmap(st, 4096);
 }

@@ -24,7 +24,7 @@
 
 #define SHORT_ROUNDS	1
 #define NTHREADS	4
-#define OPS_PER_ROUND	1500u
+#define OPS_PER_ROUND	1000u
 #define PDEPTH		8
 
 static uint64_t data_seed;

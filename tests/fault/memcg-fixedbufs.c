@@ -256,7 +256,14 @@ int main(int argc, char **argv)
 			bail_out("fork");
 		if (pid == 0)
 			child(flags, f, bal, frand());
-		waitpid(pid, &status, 0);
+		if (!fault_reap(pid, &status, 120000)) {
+			diag("child %d did not finish in 120 s:", (int)pid);
+			r2_dump_tasks(pid);
+			fault_sysrq_dump();
+			kill(pid, SIGKILL);
+			if (!fault_reap(pid, &status, 10000))
+				diag("child %d cannot be reaped; left behind", (int)pid);
+		}
 		what = label("round %u (flags %#x, %lu KiB of fixed buffers, %s)", round,
 			     mr->flags, mr->bytes >> 10, bal ? "with a balloon" : "alone");
 		killed = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;

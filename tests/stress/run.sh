@@ -38,14 +38,17 @@ trap 'rm -rf "$work"' EXIT
 # TAP is kept for the report below.
 regress_loop() {
 	local n=0 failed=0
+	local t0
 	while [ ! -e "$work/stop" ]; do
 		n=$((n + 1))
+		t0=$(date +%s)
 		if ! "$top/tests/run-tests.sh" -t 300 "$regress" >"$work/regress.$n" 2>&1; then
 			failed=$((failed + 1))
 			mv "$work/regress.$n" "$work/failed.$n"
 		else
 			rm -f "$work/regress.$n"
 		fi
+		echo "regression pass $n: $(( $(date +%s) - t0 )) s" >>"$work/times"
 	done
 	echo "$n $failed" >"$work/regress.result"
 }
@@ -83,6 +86,7 @@ for f in "$work"/failed.*; do
 	echo "    # regression pass ${f##*.} failed:"
 	sed 's/^/    /' "$f"
 done
+sed 's/^/# /' "$work/times" 2>/dev/null || true
 echo "# figure: stress.regress_passes $loops"
 if [ "$failed" = 0 ] && [ "$loops" -ge 1 ]; then
 	echo "ok 2 - regression suite: $loops passes next to the stress, all passed"
