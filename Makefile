@@ -40,6 +40,14 @@ help:
 	@echo "  make tools           build libaioring and aioring-bench (build/tools)"
 	@echo "  make tools-vm-check  run the aioring-bench checks (tests/tools) in a guest"
 	@echo "  make bench           benchmark matrix on null_blk in a vm-kernel guest: build/bench/report.md"
+	@echo "  make deb             Debian packages in build/pkg/deb (PKG_PROFILE=distro|vm)"
+	@echo "  make rpm             RPMs in build/pkg/rpm (PKG_PROFILE=distro|vm)"
+	@echo "  make repo            packages plus apt and dnf repositories in build/pkg/repo"
+	@echo "  make check-packages  vm-profile packages: lint, contents, apt install, boot, autopkgtest"
+	@echo "  make fuzz            syscall fuzzer on vm-debug (DURATION=seconds, FUZZ_SEED=N)"
+	@echo "  make fault           fault-injection suite on vm-debug"
+	@echo "  make stress          verified stress run on vm-debug (DURATION=seconds)"
+	@echo "  make reliability-report  build/reliability/report.md from the last runs"
 	@echo "  make clean           remove build products (keeps the unpacked source)"
 
 deps:
