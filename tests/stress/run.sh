@@ -42,7 +42,7 @@ regress_loop() {
 	while [ ! -e "$work/stop" ]; do
 		n=$((n + 1))
 		t0=$(date +%s)
-		if ! "$top/tests/run-tests.sh" -t 300 "$regress" >"$work/regress.$n" 2>&1; then
+		if ! "$top/tests/run-tests.sh" -t 300 "${regress_progs[@]}" >"$work/regress.$n" 2>&1; then
 			failed=$((failed + 1))
 			mv "$work/regress.$n" "$work/failed.$n"
 		else
@@ -53,8 +53,14 @@ regress_loop() {
 	echo "$n $failed" >"$work/regress.result"
 }
 
+# regress/aio-nr asserts exact system-wide fs.aio-nr values, which the
+# stress contexts change all the time: it cannot run next to them.
+regress_progs=()
+for p in "$regress"/*; do
+	[ -x "$p" ] && [ "${p##*/}" != aio-nr ] && regress_progs+=("$p")
+done
 have_regress=0
-if [ -d "$regress" ] && ls "$regress"/* >/dev/null 2>&1; then
+if [ ${#regress_progs[@]} -gt 0 ]; then
 	have_regress=1
 	regress_loop &
 	loop_pid=$!
