@@ -1604,38 +1604,14 @@ static void *noring_mutator(void *arg)
 	return NULL;
 }
 
-static void feed_targets(void);
-static volatile int noring_feeding;
-
-/*
- * Classic aio reads and writes a pipe, an eventfd or a socket
- * synchronously inside io_submit() (as on every kernel), so an empty one
- * blocks a ring-less context's io_submit() until someone writes to it:
- * keep those targets fed while such a context is in use.
- */
-static void *noring_feeder(void *arg)
-{
-	sigset_t set;
-
-	(void)arg;
-	sigemptyset(&set);
-	sigaddset(&set, SIGALRM);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	while (noring_feeding) {
-		feed_targets();
-		usleep(100000);
-	}
-	return NULL;
-}
-
 static void iter_noring(struct rng *r, uint64_t iter_salt)
 {
 	static struct noring N;
 	/* room for 2n + 4 events, written up to 63 bytes unaligned */
 	static struct io_event evbuf[2 * MAX_N + 16];
 	unsigned int i, rounds;
-	pthread_t mt, ft;
-	int mt_running = 0, ft_running = 0, e;
+	pthread_t mt;
+	int mt_running = 0, e;
 	long ret;
 	char args[160];
 
@@ -1672,9 +1648,6 @@ static void iter_noring(struct rng *r, uint64_t iter_salt)
 	N.mr = rng_for(g_seed, cur_iter, iter_salt ^ 0x6e6f72696e67ULL);
 	if (rpct(r, 60) && !pthread_create(&mt, NULL, noring_mutator, &N))
 		mt_running = 1;
-	noring_feeding = 1;
-	if (!pthread_create(&ft, NULL, noring_feeder, NULL))
-		ft_running = 1;
 
 	rounds = 2 + (unsigned int)rbelow(r, 12);
 	for (i = 0; i < rounds; i++) {
@@ -1757,9 +1730,6 @@ static void iter_noring(struct rng *r, uint64_t iter_salt)
 	N.stop = 1;
 	if (mt_running)
 		pthread_join(mt, NULL);
-	noring_feeding = 0;
-	if (ft_running)
-		pthread_join(ft, NULL);
 	/* a ring-less context takes no io_ring_enter */
 	ret = x_enter(N.ctx, 1, 1, 3, &e, 1);
 	judge(C_ENTER, ret, e, EINVAL, "a context without rings");
