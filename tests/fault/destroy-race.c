@@ -221,17 +221,7 @@ int main(int argc, char **argv)
 	signal(SIGALRM, alarm_nop);
 	fault_kmemleak_begin();
 	data_seed = frand();
-	if (!fault_targets_open(FAULT_REGION * M_COUNT))
-		skip_all("no target");
-	for (i = 0; i < ft_ndirect; i++)
-		for (mode = 0; mode < M_COUNT; mode++)
-			if (fault_prefill(&ft_direct[i], (uint64_t)mode * FAULT_REGION,
-					  FAULT_REGION, data_seed))
-				bail_out("prefill %s", ft_direct[i].t.name);
-	for (i = 0; i < ft_nbuffered; i++)
-		if (fault_prefill(&ft_buffered[i], (uint64_t)M_SQWQ * FAULT_REGION,
-				  FAULT_REGION, data_seed))
-			bail_out("prefill %s", ft_buffered[i].t.name);
+	fault_targets_prepare(data_seed);
 	fault_base_take(&base);
 
 	for (mode = 0; mode < M_COUNT; mode++)

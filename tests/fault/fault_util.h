@@ -298,6 +298,28 @@ static inline int fault_prefill(struct ftarget *f, uint64_t base, size_t len,
 	return f->buffered ? fsync(f->fd) : 0;
 }
 
+/*
+ * Open the targets and fill each mode's region of them with the pattern
+ * of data_seed (buffered targets: the SQWQ region only); skips the program
+ * when there is no target.
+ */
+static inline void fault_targets_prepare(uint64_t data_seed)
+{
+	int i, mode;
+
+	if (!fault_targets_open(FAULT_REGION * M_COUNT))
+		skip_all("no target");
+	for (i = 0; i < ft_ndirect; i++)
+		for (mode = 0; mode < M_COUNT; mode++)
+			if (fault_prefill(&ft_direct[i], (uint64_t)mode * FAULT_REGION,
+					  FAULT_REGION, data_seed))
+				bail_out("prefill %s", ft_direct[i].t.name);
+	for (i = 0; i < ft_nbuffered; i++)
+		if (fault_prefill(&ft_buffered[i], (uint64_t)M_SQWQ * FAULT_REGION,
+				  FAULT_REGION, data_seed))
+			bail_out("prefill %s", ft_buffered[i].t.name);
+}
+
 /* 0 when [base, base + len) holds the pattern of seed, else -1 (diag). */
 static inline int fault_region_intact(struct ftarget *f, uint64_t base,
 				      size_t len, uint64_t seed)
