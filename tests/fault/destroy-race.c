@@ -211,7 +211,7 @@ int main(int argc, char **argv)
 {
 	struct fbase base;
 	unsigned int round;
-	int mode, i;
+	int mode;
 
 	fault_options(argc, argv, SHORT_ROUNDS,
 		      "io_destroy racing completions, every mode.");

@@ -438,7 +438,7 @@ int main(int argc, char **argv)
 {
 	struct fbase base;
 	unsigned int round;
-	int mode, i;
+	int mode;
 
 	fault_options(argc, argv, SHORT_ROUNDS,
 		      "threads racing io_ring_enter on one context, every mode.");

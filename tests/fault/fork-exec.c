@@ -353,7 +353,7 @@ int main(int argc, char **argv)
 {
 	struct fbase base;
 	unsigned int round;
-	int mode, i;
+	int mode;
 
 	if (argc == 5 && !strcmp(argv[1], "--exec-probe"))
 		return exec_probe(argv);

@@ -162,7 +162,7 @@ static void one_kill(int mode, unsigned int round, const struct fbase *base)
 int main(int argc, char **argv)
 {
 	struct fbase base;
-	int mode, i;
+	int mode;
 	unsigned int round;
 
 	fault_options(argc, argv, SHORT_ROUNDS,
