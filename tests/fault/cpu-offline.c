@@ -9,7 +9,9 @@
  * read verified); CPU 1 is taken offline while IO is in flight, IO goes
  * on for a while, CPU 1 comes back, IO goes on, io_destroy.  Checks:
  * every IO completes exactly once and right, no call fails with anything
- * but EAGAIN/EINTR, io_destroy returns 0, and the baseline holds.  While
+ * but EAGAIN/EINTR, the thread is bound to CPU 1 again once it is back
+ * (we decide: the spec binds it there), io_destroy returns 0, and the
+ * baseline holds.  While
  * CPU 1 is offline, io_setup2 with sq_thread_cpu = 1 is EINVAL.  Also a
  * process killed while its SQ thread's CPU is offline is torn down.
  * Skipped with fewer than two CPUs or when CPU 1 cannot go offline.
@@ -56,6 +58,25 @@ static int setup_on_cpu1(struct fx *x, int mode, unsigned int flags,
 	return 0;
 }
 
+/* Cpus_allowed_list of this process's SQ thread, "" when not found. */
+static const char *sq_thread_cpus(void)
+{
+	static char list[64];
+	char path[64], buf[4096], *p;
+	pid_t tid;
+
+	list[0] = 0;
+	if (r2_find_sq_threads(0, getpid(), &tid) != 1)
+		return list;
+	snprintf(path, sizeof(path), "/proc/self/task/%d/status", (int)tid);
+	if (r2_read_file(path, buf, sizeof(buf)))
+		return list;
+	p = strstr(buf, "Cpus_allowed_list:");
+	if (p)
+		sscanf(p + strlen("Cpus_allowed_list:"), " %63s", list);
+	return list;
+}
+
 static void one_round(int mode, unsigned int round)
 {
 	unsigned int flags = fault_mode_flags(mode);
@@ -93,6 +114,11 @@ static void one_round(int mode, unsigned int round)
 	}
 	on_ok = cpu1_set(1) == 0;
 	fx_run(&x, 200, 30000);
+	/* the thread ran its loop under that IO: it is bound again */
+	if (on_ok)
+		ok(!strcmp(sq_thread_cpus(), "1"),
+		   "%s: the SQ thread is bound to CPU 1 again once it is back (allowed: '%s')",
+		   what, sq_thread_cpus());
 	fx_drain(&x, 20000);
 	ok(off_ok && on_ok, "%s: CPU 1 went offline and online again under IO", what);
 	ok(!st.bad_data && !st.bad_event && !st.bad_res && !st.errors && !x.inflight &&

@@ -22,7 +22,9 @@
  *          thread CPUs and ctxp values;
  *  live    a ring context (random valid flags) doing IO on a random
  *          target (null_blk, NVMe, files on ext4/xfs, /dev/zero, pipes,
- *          eventfd, sockets, closed fds, ...) with random iocbs, while a
+ *          eventfd, sockets, closed fds, ...) with random iocbs (the
+ *          blocking pipes, eventfd and sockets only where the kernel
+ *          submits: SQTHREAD, SQWQ), while a
  *          second thread rewrites ring words, iocbs and buffers (munmap,
  *          mprotect, mremap, MAP_FIXED), races io_ring_enter, io_getevents,
  *          io_submit and io_destroy on the context;
@@ -382,9 +384,10 @@ struct tgt {
 	int fd;
 	enum tkind kind;
 	uint64_t size;		/* bytes IO may address normally */
+	int blocking;		/* reads and writes may wait for a peer */
 };
 
-#define MAX_TGT	24
+#define MAX_TGT	32
 static struct tgt tgts[MAX_TGT];
 static int ntgt;
 static struct target files[MAX_TARGETS];	/* created files, for cleanup */
@@ -398,13 +401,45 @@ static void tgt_add(const char *name, int fd, enum tkind kind, uint64_t size)
 	tgts[ntgt].fd = fd;
 	tgts[ntgt].kind = kind;
 	tgts[ntgt].size = size;
+	tgts[ntgt].blocking = 0;
 	ntgt++;
+}
+
+/*
+ * Pipes, eventfd and sockets come twice. The non-blocking ones may end up
+ * in any iocb. A read of an empty blocking one waits for a writer, as
+ * classic aio's inline submission does; the fuzzer gives them only to
+ * contexts whose IO the kernel submits (SQ thread, SQWQ workers), where
+ * teardown must interrupt such a wait.
+ */
+static void tgt_add_peers(void)
+{
+	int blocking, p[2], sv[2];
+
+	for (blocking = 0; blocking < 2; blocking++) {
+		const char *in = blocking ? ", blocking" : "";
+		const char *bare = blocking ? "(blocking)" : "";
+		int first = ntgt;
+
+		if (!pipe2(p, blocking ? 0 : O_NONBLOCK)) {
+			tgt_add(label("pipe(read end%s)", in), p[0], T_PIPE_R, 1 << 20);
+			tgt_add(label("pipe(write end%s)", in), p[1], T_PIPE_W, 1 << 20);
+		}
+		tgt_add(label("eventfd%s", bare),
+			eventfd(0, blocking ? 0 : EFD_NONBLOCK), T_EVENTFD, 8);
+		if (!socketpair(AF_UNIX, SOCK_STREAM | (blocking ? 0 : SOCK_NONBLOCK), 0, sv)) {
+			tgt_add(label("socket%s", bare), sv[0], T_SOCKET, 1 << 20);
+			tgt_add(label("socket(peer%s)", in), sv[1], T_SOCKET, 1 << 20);
+		}
+		for (; first < ntgt; first++)
+			tgts[first].blocking = blocking;
+	}
 }
 
 static void targets_setup(void)
 {
 	struct target t[MAX_TARGETS];
-	int n = targets_collect(t, MAX_TARGETS, TGT_ALL), i, p[2], sv[2];
+	int n = targets_collect(t, MAX_TARGETS, TGT_ALL), i;
 
 	for (i = 0; i < n; i++) {
 		int fd = target_open(&t[i]);
@@ -428,15 +463,7 @@ static void targets_setup(void)
 	}
 	tgt_add("/dev/zero", open("/dev/zero", O_RDWR), T_ZERO, 1 << 20);
 	tgt_add("/dev/null", open("/dev/null", O_RDWR), T_NULL, 1 << 20);
-	if (!pipe2(p, O_NONBLOCK)) {
-		tgt_add("pipe(read end)", p[0], T_PIPE_R, 1 << 20);
-		tgt_add("pipe(write end)", p[1], T_PIPE_W, 1 << 20);
-	}
-	tgt_add("eventfd", eventfd(0, 0), T_EVENTFD, 8);
-	if (!socketpair(AF_UNIX, SOCK_STREAM, 0, sv)) {
-		tgt_add("socket", sv[0], T_SOCKET, 1 << 20);
-		tgt_add("socket(peer)", sv[1], T_SOCKET, 1 << 20);
-	}
+	tgt_add_peers();
 	tgt_add("/ (directory)", open("/", O_RDONLY | O_DIRECTORY), T_DIR, 0);
 }
 
@@ -458,9 +485,15 @@ static void targets_cleanup(void)
 		target_close(&files[i]);
 }
 
+/* Any target but the blocking ones (see tgt_add_peers()). */
 static struct tgt *tgt_any(struct rng *r)
 {
-	return &tgts[rbelow(r, ntgt)];
+	struct tgt *t;
+
+	do
+		t = &tgts[rbelow(r, ntgt)];
+	while (t->blocking);
+	return t;
 }
 
 /* A target for a context's IO: polled contexts need O_DIRECT + iopoll. */
@@ -471,6 +504,9 @@ static struct tgt *tgt_for(struct rng *r, unsigned int flags)
 	for (i = 0; i < ntgt; i++) {
 		enum tkind k = tgts[i].kind;
 
+		if (tgts[i].blocking &&
+		    !(flags & (IOCTX_FLAG_SQTHREAD | IOCTX_FLAG_SQWQ)))
+			continue;
 		if (flags & IOCTX_FLAG_IOPOLL) {
 			if (k == T_BDEV_POLL || k == T_BDEV || k == T_FILE_DIRECT)
 				cand[nc++] = i;
