@@ -110,25 +110,18 @@ unit-check: unit-tests
 # The fio engine needs fio's source (apt-get source): without it the
 # engine's suite reports a skip, with its reason.
 # VM_TESTS picks a subset, e.g. make check VM_TESTS=build/tests/abi/ring-irq
-# Two reliability runs stay out of make check until their open findings
-# are settled (make fuzz and make fault run them):
-# - fault/enter-race: its SQTHREAD case hangs (threads racing io_ring_enter
-#   on one SQ-thread context);
-# - fault/fork-exec: with seed 1837916791958833 the SQWQ case "fork, child
-#   uses the memory" hung (the SQ thread and the context stayed behind);
-# - tests/fuzz/fuzz-check.sh: io_submit on a ring-less context blocks in a
-#   read of an empty eventfd (classic aio semantics, reported as a hang),
-#   and io_destroy of a ring-less context hung once (replay: aioring-fuzz
-#   --replay 1 --iteration 4 with a feeder of those targets).
-CHECK_FAULT = $(filter-out %/enter-race %/fork-exec,$(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/fault/*.c)))
+# make check runs the short forms of the reliability suites: every fault
+# program once (make fault for more rounds) and four fuzz seeds
+# (tests/fuzz/fuzz-check.sh; make fuzz for a long run).
+CHECK_FAULT = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/fault/*.c))
 VM_TESTS ?= $(BUILD)/tests/regress $(BUILD)/tests/abi tests/tools \
-            $(CHECK_FAULT) tests/stress/run.sh
+            $(CHECK_FAULT) tests/fuzz/fuzz-check.sh tests/stress/run.sh
 
 vm-check: tests tools
 	@mkdir -p $(CHECK)
 	-+$(TOOLS_MAKE) fio
 	$(MAKE) kernel PROFILE=vm-debug
-	tests/vm/run-vm.sh -n check -k $(BUILD)/obj-vm-debug/arch/x86/boot/bzImage \
+	tests/vm/run-vm.sh -n check -T 3000 -k $(BUILD)/obj-vm-debug/arch/x86/boot/bzImage \
 		$(VM_TESTS) | tee $(CHECK)/vm.tap
 
 # Every suite runs even when an earlier one failed; the summary line decides.
