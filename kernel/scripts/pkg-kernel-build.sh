@@ -53,7 +53,11 @@ kmake() {
 	export KBUILD_BUILD_TIMESTAMP
 	# The packagers' CFLAGS/LDFLAGS (dpkg-buildflags, rpm's optflags) are
 	# for userspace; the kernel's own tools (objtool) would pick them up.
+	# One locale for both families: ccache hashes LANG and LC_*, and
+	# rpmbuild's environment has none while dpkg-buildpackage keeps the
+	# caller's, so the rpm build would miss every object of the deb one.
 	env -u CFLAGS -u CPPFLAGS -u CXXFLAGS -u LDFLAGS \
+	    -u LANG -u LC_CTYPE -u LC_MESSAGES LC_ALL=C \
 	make -C "$srcdir" CC="$cc" HOSTCC="$compiler" KERNELRELEASE="$release" \
 		-j"${JOBS:-$(nproc)}" "$@"
 }
