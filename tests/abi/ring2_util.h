@@ -468,13 +468,16 @@ static inline void r2_relay_line(const char *what, char *line)
  * Run fn(arg) in a forked child whose TAP lines (ok/not ok/diag, its
  * own numbering) are relayed as this program's.  A child that does not
  * finish within timeout_s seconds (e.g. stuck in io_destroy or in exit)
- * is a failure: its threads' kernel stacks are printed, it gets SIGKILL,
- * and it is waited for up to 5 more seconds (an unkillable child is
- * reported and left behind).  Returns the child's exit status, or -1 when
+ * is a failure: on_hang runs when given, the child's threads' kernel
+ * stacks are printed, it gets SIGKILL, and it is waited for up to 10
+ * more seconds (an unkillable child is reported and left behind).  With
+ * signal_fails, a child that dies of a signal is a failure too.  Returns
+ * the child's exit status (128 + signal number when killed), or -1 when
  * it did not finish.
  */
-static inline int r2_run_child(const char *what, void (*fn)(void *arg),
-			       void *arg, int timeout_s)
+static inline int r2_run_child_ex(const char *what, void (*fn)(void *arg),
+				  void *arg, int timeout_s,
+				  void (*on_hang)(void), int signal_fails)
 {
 	int p[2], st = 0, done = 0;
 	char buf[8192];
@@ -536,26 +539,40 @@ static inline int r2_run_child(const char *what, void (*fn)(void *arg),
 
 		while ((w = waitpid(pid, &st, WNOHANG)) == 0 && now_ns() < end)
 			ms_sleep(20);
+		if (w == pid && WIFSIGNALED(st)) {
+			if (signal_fails)
+				ok(0, "%s: the child died of signal %d", what,
+				   WTERMSIG(st));
+			return 128 + WTERMSIG(st);
+		}
 		if (w == pid)
-			return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+			return WEXITSTATUS(st);
 		diag("%s: child closed its output but did not exit", what);
 	}
 	ok(0, "%s: the child (pid %d) finished within %d s", what, (int)pid,
 	   timeout_s);
 	r2_dump_tasks(pid);
+	if (on_hang)
+		on_hang();
 	kill(pid, SIGKILL);
 	{
-		int64_t end = now_ns() + 5000000000LL;
+		int64_t end = now_ns() + 10000000000LL;
 
 		while (waitpid(pid, &st, WNOHANG) == 0 && now_ns() < end)
 			ms_sleep(20);
 		if (waitpid(pid, &st, WNOHANG) == 0) {
-			diag("%s: child %d not reaped 5 s after SIGKILL:", what,
+			diag("%s: child %d not reaped 10 s after SIGKILL:", what,
 			     (int)pid);
 			r2_dump_tasks(pid);
 		}
 	}
 	return -1;
+}
+
+static inline int r2_run_child(const char *what, void (*fn)(void *arg),
+			       void *arg, int timeout_s)
+{
+	return r2_run_child_ex(what, fn, arg, timeout_s, NULL, 0);
 }
 
 /* ------------------------------------------------------------------ */

@@ -170,8 +170,14 @@ static void scenario(void *a, void *out)
 	unmap_pages(back, 4096);
 }
 
-/* As nobody with supplementary groups 100 and 65533. */
-static int run_nobody(struct arg *arg, struct res *res)
+enum who { AS_NOBODY, AS_ROOT_NOCAPS, AS_ROOT };
+
+/*
+ * Run scenario() in a child: as nobody with supplementary groups 100 and
+ * 65533, as root without capabilities, or as root; its results come back
+ * through a pipe.
+ */
+static int run_as(enum who who, struct arg *arg, struct res *res)
 {
 	int p[2], st;
 	pid_t pid;
@@ -186,36 +192,11 @@ static int run_nobody(struct arg *arg, struct res *res)
 		gid_t groups[2] = { 100, 65533 };
 
 		close(p[0]);
-		if (setgroups(2, groups) || setresgid(R2_NOBODY, R2_NOBODY, R2_NOBODY) ||
-		    setresuid(R2_NOBODY, R2_NOBODY, R2_NOBODY))
+		if (who == AS_NOBODY &&
+		    (setgroups(2, groups) || setresgid(R2_NOBODY, R2_NOBODY, R2_NOBODY) ||
+		     setresuid(R2_NOBODY, R2_NOBODY, R2_NOBODY)))
 			_exit(3);
-		memset(res, 0, sizeof(*res));
-		scenario(arg, res);
-		_exit(write(p[1], res, sizeof(*res)) == sizeof(*res) ? 0 : 4);
-	}
-	close(p[1]);
-	memset(res, 0, sizeof(*res));
-	if (read(p[0], res, sizeof(*res)) != sizeof(*res))
-		res->ran = 0;
-	close(p[0]);
-	waitpid(pid, &st, 0);
-	return res->ran && WIFEXITED(st) && !WEXITSTATUS(st) ? 0 : -1;
-}
-
-static int run_root(struct arg *arg, struct res *res, int drop)
-{
-	int p[2], st;
-	pid_t pid;
-
-	if (pipe(p))
-		bail_out("pipe");
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		bail_out("fork");
-	if (pid == 0) {
-		close(p[0]);
-		if (drop && drop_caps())
+		if (who == AS_ROOT_NOCAPS && drop_caps())
 			_exit(3);
 		memset(res, 0, sizeof(*res));
 		scenario(arg, res);
@@ -320,19 +301,19 @@ int main(void)
 		skip_all("no test directory");
 	start = aio_nr();
 
-	if (make_files(dir, &arg, 0) == 0 && run_nobody(&arg, &res) == 0)
+	if (make_files(dir, &arg, 0) == 0 && run_as(AS_NOBODY, &arg, &res) == 0)
 		report("nobody", &res, 0);
 	else
 		ok(0, "the unprivileged child ran");
 	remove_files(&arg);
 
-	if (make_files(dir, &arg, 1) == 0 && run_root(&arg, &res, 1) == 0)
+	if (make_files(dir, &arg, 1) == 0 && run_as(AS_ROOT_NOCAPS, &arg, &res) == 0)
 		report("root without CAP_FSETID/CAP_SYS_ADMIN", &res, 0);
 	else
 		ok(0, "the root child without CAP_FSETID ran");
 	remove_files(&arg);
 
-	if (make_files(dir, &arg, 2) == 0 && run_root(&arg, &res, 0) == 0)
+	if (make_files(dir, &arg, 2) == 0 && run_as(AS_ROOT, &arg, &res) == 0)
 		report("root (control)", &res, 1);
 	else
 		ok(0, "the root child ran");

@@ -574,87 +574,9 @@ static inline int fault_case(const char *what, void (*fn)(void *arg), void *arg,
 			     int timeout_s)
 {
 	struct fault_case_arg c = { fn, arg, frand() };
-	int p[2], st = 0, hung = 1;
-	char buf[8192];
-	size_t have = 0;
-	int64_t deadline;
-	pid_t pid;
 
-	if (pipe(p))
-		bail_out("pipe");
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		bail_out("fork");
-	if (pid == 0) {
-		close(p[0]);
-		dup2(p[1], STDOUT_FILENO);
-		close(p[1]);
-		tap_count = 0;
-		tap_failed = 0;
-		tap_planned = 1;
-		fault_case_trampoline(&c);
-		fflush(stdout);
-		_exit(tap_failed ? 1 : 0);
-	}
-	close(p[1]);
-	deadline = now_ns() + (int64_t)timeout_s * 1000000000LL;
-	while (now_ns() < deadline) {
-		struct pollfd pfd = { p[0], POLLIN, 0 };
-		ssize_t n;
-		char *nl;
-
-		if (poll(&pfd, 1, 500) <= 0)
-			continue;
-		n = read(p[0], buf + have, sizeof(buf) - 1 - have);
-		if (n <= 0) {
-			hung = 0;	/* EOF: the child is done or dying */
-			break;
-		}
-		have += n;
-		buf[have] = 0;
-		while ((nl = strchr(buf, '\n'))) {
-			*nl = 0;
-			r2_relay_line(what, buf);
-			have -= nl + 1 - buf;
-			memmove(buf, nl + 1, have + 1);
-		}
-		if (have == sizeof(buf) - 1) {
-			r2_relay_line(what, buf);
-			have = 0;
-		}
-	}
-	close(p[0]);
-	if (!hung) {
-		int64_t end = now_ns() + 10000000000LL;
-		pid_t w;
-
-		while ((w = waitpid(pid, &st, WNOHANG)) == 0 && now_ns() < end)
-			ms_sleep(20);
-		if (w == pid) {
-			if (WIFSIGNALED(st)) {
-				ok(0, "%s: the case's process died of signal %d", what,
-				   WTERMSIG(st));
-				return 128 + WTERMSIG(st);
-			}
-			return WEXITSTATUS(st);
-		}
-	}
-	ok(0, "%s: the case finished within %d s", what, timeout_s);
-	r2_dump_tasks(pid);
-	fault_sysrq_dump();
-	kill(pid, SIGKILL);
-	{
-		int64_t end = now_ns() + 10000000000LL;
-
-		while (waitpid(pid, &st, WNOHANG) == 0 && now_ns() < end)
-			ms_sleep(20);
-		if (waitpid(pid, &st, WNOHANG) == 0) {
-			diag("%s: process %d not reaped 10 s after SIGKILL:", what, (int)pid);
-			r2_dump_tasks(pid);
-		}
-	}
-	return -1;
+	return r2_run_child_ex(what, fault_case_trampoline, &c, timeout_s,
+			       fault_sysrq_dump, 1);
 }
 
 /* ------------------------------------------------------------------ */
