@@ -29,11 +29,11 @@ print(j["error"], j["read"]["total_ios"], j["write"]["total_ios"], int(j["read"]
 
 dev=/dev/nullb0
 fio_run "randread on nullb0" --filename=$dev --direct=1 --rw=randread --bs=4k \
-	--iodepth=32 --size=64m --time_based --runtime=2
-tap_ok "[ '$err' = 0 ] && [ ${rios:-0} -gt 1000 ]" "randread: $rios reads, no error"
+	--iodepth=32 --size=64m --io_size=8m
+tap_ok "[ '$err' = 0 ] && [ ${rios:-0} = 2048 ]" "randread: $rios of 2048 reads, no error"
 fio_run "randread on nullb0, hipri (polled)" --hipri --filename=$dev --direct=1 \
-	--rw=randread --bs=4k --iodepth=32 --size=64m --time_based --runtime=2
-tap_ok "[ '$err' = 0 ] && [ ${rios:-0} -gt 1000 ]" "polled randread: $rios reads"
+	--rw=randread --bs=4k --iodepth=32 --size=64m --io_size=8m
+tap_ok "[ '$err' = 0 ] && [ ${rios:-0} = 2048 ]" "polled randread: $rios of 2048 reads"
 fio_run "write + verify (crc32c), polled, fixed buffers" --hipri --fixedbufs \
 	--filename=$dev --direct=1 --rw=randwrite --bs=4k --iodepth=16 --size=16m \
 	--verify=crc32c --do_verify=1 --verify_fatal=1
@@ -43,15 +43,15 @@ fio_run "write + verify, iodepth 7 (an 8-entry ring)" --filename=$dev --direct=1
 	--rw=write --bs=8k --iodepth=7 --size=8m --verify=md5 --do_verify=1 --verify_fatal=1
 tap_ok "[ '$err' = 0 ] && [ ${rios:-0} = 1024 ]" "verify at depth 7: 1024 blocks"
 fio_run "submission thread on CPU 0" --sqthread=0 --filename=$dev --direct=1 \
-	--rw=randread --bs=4k --iodepth=16 --size=16m --time_based --runtime=1
-tap_ok "[ '$err' = 0 ] && [ ${rios:-0} -gt 100 ]" "sqthread: $rios reads"
+	--rw=randread --bs=4k --iodepth=16 --size=16m --io_size=2m
+tap_ok "[ '$err' = 0 ] && [ ${rios:-0} = 512 ]" "sqthread: $rios of 512 reads"
 fio_run "polling submission thread" --sqthread=$(( $(nproc) - 1 )) --sqthread_poll --filename=$dev \
-	--direct=1 --rw=randread --bs=4k --iodepth=16 --size=16m --time_based --runtime=1
-tap_ok "[ '$err' = 0 ] && [ ${rios:-0} -gt 100 ]" "sqthread_poll: $rios reads"
+	--direct=1 --rw=randread --bs=4k --iodepth=16 --size=16m --io_size=2m
+tap_ok "[ '$err' = 0 ] && [ ${rios:-0} = 512 ]" "sqthread_poll: $rios of 512 reads"
 f=/run/aioring/ext4/fio-engine.dat
 fio_run "buffered reads with SQWQ on ext4" --sqwq --filename=$f --direct=0 \
-	--rw=randread --bs=4k --iodepth=16 --size=16m --time_based --runtime=1
-tap_ok "[ '$err' = 0 ] && [ ${rios:-0} -gt 100 ]" "buffered SQWQ: $rios reads"
+	--rw=randread --bs=4k --iodepth=16 --size=16m --io_size=2m
+tap_ok "[ '$err' = 0 ] && [ ${rios:-0} = 512 ]" "buffered SQWQ: $rios of 512 reads"
 rm -f "$f"
 
 out=$(timeout 60 fio --name=job --ioengine=external:"$engine" --hipri \
