@@ -63,7 +63,11 @@ fi
 note "kernel $(uname -r); $bench"
 note "$(sed -n 1p /proc/version)"
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/installed-io.XXXXXX")
+# The suites' unprivileged cases (as nobody) open files on the test file
+# systems mounted in here: the directory must be reachable by every user,
+# so it is in /tmp itself (autopkgtest's TMPDIR is private) and 0755.
+work=$(mktemp -d /tmp/installed-io.XXXXXX)
+chmod 755 "$work"
 nullb_dirs=() mounts=()
 loaded_null_blk=0
 # shellcheck disable=SC2317 # called by the EXIT trap
