@@ -247,8 +247,8 @@ static inline int r2_wait_sq_threads(int want, int ms, pid_t *tid)
 	return n;
 }
 
-/* Field 39 (processor) of /proc/self/task/TID/stat; -1 on error. */
-static inline int r2_task_cpu(pid_t tid)
+/* Field n (from 1, as proc(5) counts) of /proc/self/task/TID/stat; -1 on error. */
+static inline long long r2_task_stat(pid_t tid, int n)
 {
 	char path[64], buf[1024], *p;
 	int field = 3;
@@ -264,13 +264,27 @@ static inline int r2_task_cpu(pid_t tid)
 	while (*p) {
 		while (*p == ' ')
 			p++;
-		if (field == 39)
-			return atoi(p);
+		if (field == n)
+			return atoll(p);
 		while (*p && *p != ' ')
 			p++;
 		field++;
 	}
 	return -1;
+}
+
+/* The CPU a task last ran on; -1 on error. */
+static inline int r2_task_cpu(pid_t tid)
+{
+	return (int)r2_task_stat(tid, 39);
+}
+
+/* User plus system CPU time of a task in seconds; -1 on error. */
+static inline double r2_task_cpu_seconds(pid_t tid)
+{
+	long long u = r2_task_stat(tid, 14), s = r2_task_stat(tid, 15);
+
+	return u < 0 || s < 0 ? -1 : (double)(u + s) / (double)sysconf(_SC_CLK_TCK);
 }
 
 static inline int r2_task_cpus_allowed(pid_t tid, char *out, size_t len)

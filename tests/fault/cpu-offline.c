@@ -62,18 +62,11 @@ static int setup_on_cpu1(struct fx *x, int mode, unsigned int flags,
 static const char *sq_thread_cpus(void)
 {
 	static char list[64];
-	char path[64], buf[4096], *p;
 	pid_t tid;
 
-	list[0] = 0;
-	if (r2_find_sq_threads(0, getpid(), &tid) != 1)
-		return list;
-	snprintf(path, sizeof(path), "/proc/self/task/%d/status", (int)tid);
-	if (r2_read_file(path, buf, sizeof(buf)))
-		return list;
-	p = strstr(buf, "Cpus_allowed_list:");
-	if (p)
-		sscanf(p + strlen("Cpus_allowed_list:"), " %63s", list);
+	if (r2_find_sq_threads(0, getpid(), &tid) != 1 ||
+	    r2_task_cpus_allowed(tid, list, sizeof(list)))
+		list[0] = 0;
 	return list;
 }
 
