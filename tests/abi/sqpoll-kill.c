@@ -177,10 +177,13 @@ static void scenario(int sc)
 		   "%s: pinned pages up by %lld while it runs (at least %lu)", nm,
 		   bal1 - bal0, pages);
 	if (sc != IDLE) {
+		/* the count moves a pass (256 reads) at a time: wait for one */
 		unsigned long a = *progress, b2;
+		int64_t end = now_ns() + 10000000000LL;
 
-		ms_sleep(300);
-		b2 = *progress;
+		do
+			ms_sleep(50);
+		while ((b2 = *progress) == a && now_ns() < end);
 		ok(b2 > a, "%s: IO is flowing when the kill comes (%lu -> %lu completions)",
 		   nm, a, b2);
 	} else {
