@@ -1102,9 +1102,13 @@ static void live_reap(struct live *L)
 }
 
 /*
- * No kernel address in a ring word the kernel writes: the SQ and CQ
- * headers (the app's iocbs pointer aside) and the CQ events. (The mutator
- * never writes a kernel-looking word.)
+ * No kernel address in a ring word the kernel writes: the 64-bit words of
+ * the SQ and CQ headers and the CQ events. The first words of both
+ * headers are 32- and 16-bit fields (head, tail, nr_events, CPU, kflags)
+ * that the mutator writes too, so two of them side by side can look like
+ * an address (head 1, tail 0xffffffff) while none can hold one; word 2
+ * of the SQ header is the app's iocbs pointer. (The mutator never writes
+ * a kernel-looking 64-bit word.)
  */
 static void live_scan(struct live *L)
 {
@@ -1112,12 +1116,12 @@ static void live_scan(struct live *L)
 	unsigned int i, k;
 
 	if (!mem_read(w, L->sq, 64))
-		for (i = 0; i < 8; i++)
-			if (i != 2 && kptr_like(w[i]))	/* word 2: the app's iocbs pointer */
+		for (i = 3; i < 8; i++)
+			if (kptr_like(w[i]))
 				failf("SQ ring header word at %u holds %#llx, a kernel address",
 				      i * 8, (unsigned long long)w[i]);
 	if (!mem_read(w, L->cq, 32))
-		for (i = 0; i < 4; i++)
+		for (i = 2; i < 4; i++)
 			if (kptr_like(w[i]))
 				failf("CQ ring header word at %u holds %#llx, a kernel address",
 				      i * 8, (unsigned long long)w[i]);
