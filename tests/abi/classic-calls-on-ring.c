@@ -18,23 +18,6 @@
 static int scratch_fd;
 static uint64_t seed;
 
-static int open_tmp(void)
-{
-	const char *dir = getenv("TMPDIR");
-	char path[PATH_MAX];
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/abi-classic-calls-%d",
-		 dir && *dir ? dir : "/tmp", (int)getpid());
-	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
-	if (fd < 0)
-		bail_out("create %s", path);
-	unlink(path);
-	if (ftruncate(fd, 1 << 20))
-		bail_out("ftruncate");
-	return fd;
-}
-
 static int file_untouched(uint64_t off)
 {
 	uint8_t buf[RING_BS];
@@ -187,7 +170,7 @@ int main(void)
 	require_aioring();
 	start = aio_nr();
 	seed = pattern_seed();
-	scratch_fd = open_tmp();
+	scratch_fd = scratch_file("abi-classic-calls", 1 << 20);
 
 	ring_setup_or_bail(&r, N, IOCTX_FLAG_SCQRING);
 	refused_calls(&r, "SCQRING");

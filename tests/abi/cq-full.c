@@ -177,8 +177,6 @@ static void run(int fd, uint64_t base, int exact, const char *what)
 int main(void)
 {
 	struct target t;
-	char path[PATH_MAX];
-	const char *dir = getenv("TMPDIR");
 	long start;
 	int fd;
 
@@ -186,12 +184,7 @@ int main(void)
 	start = aio_nr();
 	seed = pattern_seed();
 
-	snprintf(path, sizeof(path), "%s/abi-cq-full-%d", dir && *dir ? dir : "/tmp",
-		 (int)getpid());
-	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
-	if (fd < 0)
-		bail_out("create %s", path);
-	unlink(path);
+	fd = scratch_file("abi-cq-full", 0);
 	run(fd, 0, 1, "buffered file (completion inside SUBMIT)");
 	close(fd);
 

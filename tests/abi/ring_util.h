@@ -357,6 +357,27 @@ static inline long ring_setup(struct ring *r, unsigned int n, unsigned int flags
 	return ret;
 }
 
+/*
+ * An unlinked scratch file "NAME-PID" in $TMPDIR (or /tmp), size bytes
+ * long when size is not 0; bails out when it cannot be made.
+ */
+static inline int scratch_file(const char *name, off_t size)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s-%d", dir && *dir ? dir : "/tmp",
+		 name, (int)getpid());
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0)
+		bail_out("create %s", path);
+	unlink(path);
+	if (size && ftruncate(fd, size))
+		bail_out("ftruncate %s", path);
+	return fd;
+}
+
 static inline void ring_setup_or_bail(struct ring *r, unsigned int n,
 				      unsigned int flags)
 {

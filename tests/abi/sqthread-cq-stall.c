@@ -41,21 +41,6 @@ struct stall {
 	unsigned char seen[TOTAL];
 };
 
-static int scratch_file(void)
-{
-	const char *dir = getenv("TMPDIR");
-	char path[PATH_MAX];
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/abi-sqthread-cq-stall-%d",
-		 dir && *dir ? dir : "/tmp", (int)getpid());
-	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
-	if (fd < 0)
-		bail_out("create %s", path);
-	unlink(path);
-	return fd;
-}
-
 /*
  * Queue writes without reaping until the SQ ring has stayed full for
  * 300 ms. Slots go round robin: the SQ ring holds N - 1 entries, so a
@@ -106,7 +91,7 @@ static unsigned int reap(struct stall *s, unsigned long *bad)
 static void stall_and_recover(unsigned int m)
 {
 	const char *what = modes[m].name;
-	struct stall s = { .fd = scratch_file(), .buf = map_pages(RING_BS) };
+	struct stall s = { .fd = scratch_file("abi-sqthread-cq-stall", 0), .buf = map_pages(RING_BS) };
 	unsigned int done = 0;
 	unsigned long bad = 0;
 	double c0, c1, secs;
@@ -154,7 +139,7 @@ static void stall_and_recover(unsigned int m)
 static void destroy_stalled(void *arg)
 {
 	unsigned int m = *(unsigned int *)arg;
-	struct stall s = { .fd = scratch_file(), .buf = map_pages(RING_BS) };
+	struct stall s = { .fd = scratch_file("abi-sqthread-cq-stall", 0), .buf = map_pages(RING_BS) };
 	int64_t t0;
 	long ret;
 
