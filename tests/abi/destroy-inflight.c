@@ -222,19 +222,12 @@ static void irq_overflow(void)
 
 int main(void)
 {
-	char path[PATH_MAX];
-	const char *dir = getenv("TMPDIR");
 	long start;
 
 	require_aioring();
 	start = aio_nr();
 	seed = pattern_seed();
-	snprintf(path, sizeof(path), "%s/abi-destroy-%d", dir && *dir ? dir : "/tmp",
-		 (int)getpid());
-	buffered_fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
-	if (buffered_fd < 0)
-		bail_out("create %s", path);
-	unlink(path);
+	buffered_fd = scratch_file("abi-destroy", 0);
 
 	poll_pending();
 	irq_overflow();

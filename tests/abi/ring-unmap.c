@@ -110,20 +110,13 @@ static void case_sq_gone(int fd)
 int main(void)
 {
 	struct target t;
-	char path[PATH_MAX];
-	const char *dir = getenv("TMPDIR");
 	long start;
 	int fd;
 
 	require_aioring();
 	start = aio_nr();
 	seed = pattern_seed();
-	snprintf(path, sizeof(path), "%s/abi-ring-unmap-%d", dir && *dir ? dir : "/tmp",
-		 (int)getpid());
-	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
-	if (fd < 0)
-		bail_out("create %s", path);
-	unlink(path);
+	fd = scratch_file("abi-ring-unmap", 0);
 	case_sq_gone(fd);
 	close(fd);
 	if (target_pick(&t, 1u << 20)) {

@@ -141,20 +141,13 @@ int main(void)
 	struct ring r;
 	struct target t;
 	long start;
-	char path[PATH_MAX];
-	const char *dir = getenv("TMPDIR");
 	int fd;
 
 	require_aioring();
 	start = aio_nr();
 	seed = pattern_seed();
 
-	snprintf(path, sizeof(path), "%s/abi-sq-dropped-%d", dir && *dir ? dir : "/tmp",
-		 (int)getpid());
-	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
-	if (fd < 0)
-		bail_out("create %s", path);
-	unlink(path);
+	fd = scratch_file("abi-sq-dropped", 0);
 
 	ring_setup_or_bail(&r, N, IOCTX_FLAG_SCQRING);
 	plans(&r, fd, 0, "irq, buffered file");

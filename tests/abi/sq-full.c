@@ -92,8 +92,6 @@ int main(void)
 {
 	struct ring r;
 	long start, ret;
-	char path[PATH_MAX];
-	const char *dir = getenv("TMPDIR");
 	uint8_t chk[RING_BS];
 	unsigned int i, z;
 	uint64_t hidden_off;
@@ -101,14 +99,7 @@ int main(void)
 	require_aioring();
 	start = aio_nr();
 	seed = pattern_seed();
-	snprintf(path, sizeof(path), "%s/abi-sq-full-%d", dir && *dir ? dir : "/tmp",
-		 (int)getpid());
-	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
-	if (fd < 0)
-		bail_out("create %s", path);
-	unlink(path);
-	if (ftruncate(fd, 1 << 20))
-		bail_out("ftruncate");
+	fd = scratch_file("abi-sq-full", 1 << 20);
 	bufs = map_pages((size_t)N * RING_BS);
 
 	ring_setup_or_bail(&r, N, IOCTX_FLAG_SCQRING);
