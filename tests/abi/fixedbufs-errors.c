@@ -425,7 +425,7 @@ static void thread_errors(void *a)
 	   ret, got);
 	ok(pattern_check(b.buf[4], 4096, 2 << 20, seed) < 0,
 	   "SQTHREAD: the valid read's data is right");
-	ok(sq_count(&r) == 0, "SQTHREAD: every entry was consumed");
+	ok(sq_wait_drained(&r, 1000) == 0, "SQTHREAD: every entry was consumed");
 	ok(ring_destroy(&r) == 0, "SQTHREAD: io_destroy returns 0");
 	r2_bufs_free(&b);
 }

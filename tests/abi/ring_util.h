@@ -428,6 +428,19 @@ static inline unsigned int sq_count(struct ring *r)
 	return (sq_tail(r) + r->n - sq_head(r)) % r->n;
 }
 
+/*
+ * SQ-thread contexts: wait up to ms milliseconds for the thread to take
+ * every queued entry; returns how many are left. The thread moves its
+ * head once per batch, after submitting it, so the batch's events can
+ * be seen before the head moves.
+ */
+static inline unsigned int sq_wait_drained(struct ring *r, unsigned int ms)
+{
+	while (sq_count(r) && ms--)
+		usleep(1000);
+	return sq_count(r);
+}
+
 static inline unsigned int sq_space(struct ring *r)
 {
 	return r->n - 1 - sq_count(r);

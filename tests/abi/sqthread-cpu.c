@@ -198,12 +198,7 @@ static void bad_fd(struct ring *r, uint8_t **bufs, uint64_t base)
 	   got, got ? (long long)ev[0].res : 0,
 	   got ? (unsigned long long)ev[0].data : 0ULL,
 	   got ? (unsigned long long)ev[0].obj : 0ULL);
-	/*
-	 * The thread moves its SQ head once per batch, after submitting it,
-	 * so an error event raised while submitting can be seen first.
-	 */
-	for (i = 0; i < 1000 && sq_head(r) != (head + 1) % r->n; i++)
-		usleep(1000);
+	sq_wait_drained(r, 1000);
 	ok(sq_head(r) == (head + 1) % r->n,
 	   "bad fd: the entry was consumed (SQ head %u -> %u)", head, sq_head(r));
 
