@@ -21,7 +21,8 @@ run() {
 	local what=$1
 	shift
 	out=$("$@" 2>&1) && rc=0 || rc=$?
-	sed 's/^/# /' <<<"$out" | head -n 40
+	# no pipe into head: with pipefail, sed's SIGPIPE would end the script
+	sed -n '1,40s/^/# /p' <<<"$out"
 	tap_ok "[ $rc = 0 ]" "$what (exit $rc)"
 }
 has() {	# has REGEX WHAT: the last output matches
