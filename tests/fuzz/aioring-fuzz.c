@@ -45,7 +45,9 @@
  *    head and tail to 0;
  *  - no call hangs (3 s watchdog per blocking call, io_destroy waits for
  *    in-flight IO and is bounded by the parent's 60 s heartbeat);
- *  - after each batch fs.aio-nr is back at its baseline.
+ *  - after each batch fs.aio-nr is back at its baseline;
+ *  - a killed child exits: one the kernel cannot kill (stuck in D state)
+ *    fails the run, and the remaining seeds are not run.
  *
  * Output: TAP, "# seed: N" first, then "# figure: fuzz.* N" lines that
  * the reliability report collects.
@@ -2279,7 +2281,12 @@ int main(int argc, char **argv)
 		ok(!leaks, "seed %llu: fs.aio-nr back at its baseline after every batch (%lu leaks)",
 		   (unsigned long long)seed, leaks);
 		tot_iters = sh->iterations;
+		/* a task the kernel cannot kill: later seeds would only hang too */
+		if (child_stuck)
+			break;
 	}
+	ok(!child_stuck, "no child stayed in the kernel after SIGKILL%s",
+	   child_stuck && si + 1 < nseeds ? " (the remaining seeds were not run)" : "");
 	if (!child_stuck)
 		targets_cleanup();
 	diag("iterations by kind: setup %lu, live %lu, noring %lu, badctx %lu",
