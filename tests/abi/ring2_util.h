@@ -589,6 +589,31 @@ static inline int r2_run_child(const char *what, void (*fn)(void *arg),
 	return r2_run_child_ex(what, fn, arg, timeout_s, NULL, 0);
 }
 
+/* A writable ext4 or xfs directory named in AIORING_TEST_DIRS. */
+struct r2_fsdir {
+	char *dir;
+	const char *fs;		/* "ext4" or "xfs" */
+};
+
+/* Up to max of them, in the order given; returns how many. */
+static inline int r2_fs_dirs(struct r2_fsdir *out, int max)
+{
+	const char *env = getenv("AIORING_TEST_DIRS");
+	char list[4096], *save = NULL, *w;
+	int n = 0;
+
+	snprintf(list, sizeof(list), "%s", env ? env : "");
+	for (w = strtok_r(list, ":", &save); w && n < max;
+	     w = strtok_r(NULL, ":", &save)) {
+		const char *fs = strstr(w, "ext4") ? "ext4" :
+				 strstr(w, "xfs") ? "xfs" : NULL;
+
+		if (fs && !access(w, W_OK))
+			out[n++] = (struct r2_fsdir){ strdup(w), fs };
+	}
+	return n;
+}
+
 /* ------------------------------------------------------------------ */
 /* The read/write engine                                               */
 

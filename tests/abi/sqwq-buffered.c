@@ -177,10 +177,9 @@ static void expect_einval(unsigned int flags, const char *what)
 
 int main(void)
 {
-	const char *env = getenv("AIORING_TEST_DIRS");
-	char list[4096], *save = NULL, *w;
+	struct r2_fsdir dirs[2];
 	struct cfg cfgs[8];
-	int n = 0, i;
+	int n = 0, nd, i;
 	long start;
 
 	require_aioring();
@@ -196,21 +195,19 @@ int main(void)
 		      "SCQRING|SQWQ|IOPOLL|SQTHREAD|FIXEDBUFS");
 	expect_einval(IOCTX_FLAG_SQWQ, "SQWQ without SCQRING");
 
-	snprintf(list, sizeof(list), "%s", env ? env : "");
-	for (w = strtok_r(list, ":", &save); w && n < 6; w = strtok_r(NULL, ":", &save)) {
-		const char *fs = strstr(w, "ext4") ? "ext4" : strstr(w, "xfs") ? "xfs" : NULL;
+	nd = r2_fs_dirs(dirs, ARRAY_SIZE(dirs));
+	for (i = 0; i < nd; i++) {
+		const char *w = dirs[i].dir, *fs = dirs[i].fs;
 
-		if (!fs || access(w, W_OK))
-			continue;
-		cfgs[n++] = (struct cfg){ strdup(w), fs,
+		cfgs[n++] = (struct cfg){ w, fs,
 			IOCTX_FLAG_SCQRING | IOCTX_FLAG_FIXEDBUFS | IOCTX_FLAG_SQWQ,
 			R2_ENTER, strdup(label("%s FIXEDBUFS|SQWQ", fs)), NBLK };
-		cfgs[n++] = (struct cfg){ strdup(w), fs,
+		cfgs[n++] = (struct cfg){ w, fs,
 			IOCTX_FLAG_SCQRING | IOCTX_FLAG_FIXEDBUFS | IOCTX_FLAG_SQWQ |
 			IOCTX_FLAG_SQTHREAD,
 			R2_THREAD, strdup(label("%s FIXEDBUFS|SQTHREAD|SQWQ", fs)), NBLK };
 		if (!strcmp(fs, "ext4"))
-			cfgs[n++] = (struct cfg){ strdup(w), fs,
+			cfgs[n++] = (struct cfg){ w, fs,
 				IOCTX_FLAG_SCQRING | IOCTX_FLAG_SQWQ, R2_ENTER,
 				strdup(label("%s SQWQ, no fixed buffers, 2 MiB", fs)),
 				NBLK / 4 };

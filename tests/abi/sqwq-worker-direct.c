@@ -30,11 +30,6 @@
 #define NBLK	1024u
 #define ROUNDS	64u
 
-struct cfg {
-	const char *dir;
-	const char *fs;
-};
-
 /* the pattern seed of block b after round r (round 0: the base pattern) */
 static uint64_t blk_seed(uint64_t seed, unsigned int r)
 {
@@ -43,7 +38,7 @@ static uint64_t blk_seed(uint64_t seed, unsigned int r)
 
 static void run_fs(void *arg)
 {
-	const struct cfg *c = arg;
+	const struct r2_fsdir *c = arg;
 	uint64_t seed = pattern_seed();
 	unsigned int *last = calloc(NBLK, sizeof(*last));
 	unsigned int r, i, bad_res = 0, bad_data = 0, missing = 0, reads = 0;
@@ -139,26 +134,18 @@ static void run_fs(void *arg)
 
 int main(void)
 {
-	const char *env = getenv("AIORING_TEST_DIRS");
-	char list[4096], *save = NULL, *w;
-	struct cfg cfgs[4];
-	int n = 0, i;
+	struct r2_fsdir dirs[4];
+	int n, i;
 	long start;
 
 	require_aioring();
 	start = aio_nr();
-	snprintf(list, sizeof(list), "%s", env ? env : "");
-	for (w = strtok_r(list, ":", &save); w && n < 4; w = strtok_r(NULL, ":", &save)) {
-		const char *fs = strstr(w, "ext4") ? "ext4" : strstr(w, "xfs") ? "xfs" : NULL;
-
-		if (fs && !access(w, W_OK))
-			cfgs[n++] = (struct cfg){ strdup(w), fs };
-	}
+	n = r2_fs_dirs(dirs, ARRAY_SIZE(dirs));
 	if (!n)
 		skip_all("no ext4 or xfs directory in AIORING_TEST_DIRS");
 	for (i = 0; i < n; i++)
-		r2_run_child(label("%s, SQWQ worker O_DIRECT reads", cfgs[i].fs),
-			     run_fs, &cfgs[i], 120);
+		r2_run_child(label("%s, SQWQ worker O_DIRECT reads", dirs[i].fs),
+			     run_fs, &dirs[i], 120);
 	ok_aio_nr_back(start);
 	return tap_done();
 }
