@@ -30,7 +30,7 @@
 #define NBLK	1024u
 #define ROUNDS	64u
 
-/* the pattern seed of block b after round r (round 0: the base pattern) */
+/* the pattern seed of a block last written in round r (0: the base pattern) */
 static uint64_t blk_seed(uint64_t seed, unsigned int r)
 {
 	return seed + 0x1000003ull * r;
