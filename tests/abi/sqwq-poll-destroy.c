@@ -13,7 +13,7 @@
  * ROUNDS rounds in a child: 31 polls for POLLIN on an empty pipe, then
  * io_destroy after a delay that sweeps 0 to 1.9 ms, so that it meets the
  * workers at every stage. Checks: every io_destroy returns 0, the child
- * finishes within its time (a hang fails it; the pipes are fed then, so
+ * finishes within its time (a hang fails it; the pipe is fed then, so
  * that the guest can go on), fs.aio-nr is back at the end.
  */
 #include "ring2_util.h"
@@ -23,7 +23,7 @@
 
 static int feed_fd[2] = { -1, -1 };
 
-static void feed_pipes(void)
+static void feed_pipe(void)
 {
 	static const char b[64];
 
@@ -72,7 +72,7 @@ int main(void)
 	if (pipe(feed_fd))
 		bail_out("pipe");
 	r2_run_child_ex("SQWQ polls racing io_destroy", run_rounds, NULL, 240,
-			feed_pipes, 1);
+			feed_pipe, 1);
 	ok_aio_nr_back(start);
 	return tap_done();
 }
