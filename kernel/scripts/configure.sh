@@ -1,6 +1,8 @@
 #!/bin/bash
 # Write build/obj-PROFILE/.config for one profile:
-#   distro    Debian's amd64 config + kernel/config/aioring.config;
+#   distro    Debian's amd64 config of the pinned upload (vendored in
+#             kernel/config/debian/) + kernel/config/aioring.config +
+#             CONFIG_BUILD_SALT=<kernel release> from kernel/version.env;
 #             'make listnewconfig' must print nothing (every new symbol is
 #             decided in the fragment, none is left to a default)
 #   vm        x86_64_defconfig + kvm_guest.config + kernel/config/vm.config
@@ -15,21 +17,27 @@ profile=${1:?usage: configure.sh distro|vm|vm-debug}
 tree=$(realpath -m "${KERNEL_TREE:-$top/build/linux}")
 obj=$(realpath -m "${KERNEL_OBJ:-$top/build/obj-$profile}")
 cfg=$top/kernel/config
-# AIORING_DEBIAN_CONFIG: a copy of it elsewhere (the RPM carries it as a Source)
-debian_config=${AIORING_DEBIAN_CONFIG:-/usr/src/linux-config-6.1/config.amd64_none_amd64.xz}
+# shellcheck source=kernel/version.env
+. "$top/kernel/version.env"
+debian_config=$cfg/debian/amd64_none_amd64.config
 
 die() { echo "configure: $*" >&2; exit 1; }
 
+mkdir -p "$obj"
+# The release is named in kernel/version.env only; Debian's build sets
+# BUILD_SALT to it the same way.
+salt=$obj/.aioring-build-salt.config
+echo "CONFIG_BUILD_SALT=\"$DEBIAN_ABI-$FLAVOUR\"" >"$salt.new"
+cmp -s "$salt.new" "$salt" 2>/dev/null && rm "$salt.new" || mv "$salt.new" "$salt"
+
 case $profile in
-distro)   fragments=("$cfg/aioring.config") ;;
+distro)   fragments=("$cfg/aioring.config" "$salt") ;;
 vm)       fragments=("$tree/kernel/configs/kvm_guest.config" "$cfg/vm.config") ;;
 vm-debug) fragments=("$tree/kernel/configs/kvm_guest.config" "$cfg/vm.config" "$cfg/vm-debug.config") ;;
 *)        die "unknown profile '$profile' (distro, vm or vm-debug)" ;;
 esac
-[ "$profile" != distro ] || [ -f "$debian_config" ] ||
-	die "$debian_config missing; install it with: apt-get install linux-config-6.1"
+[ "$profile" != distro ] || [ -f "$debian_config" ] || die "$debian_config missing"
 
-mkdir -p "$obj"
 # The tree's identity: its git HEAD (make kernel-tree), or the series hash
 # for a tree that the package builds unpacked and patched without git.
 tree_id() {
@@ -39,7 +47,7 @@ tree_id() {
 		"$top/kernel/scripts/series-hash.sh"
 	fi
 }
-inputs=$( (cat "${fragments[@]}"; [ "$profile" = distro ] && xzcat "$debian_config"
+inputs=$( (cat "${fragments[@]}"; [ "$profile" = distro ] && cat "$debian_config"
 	   tree_id) | sha256sum | cut -d' ' -f1)
 if [ -f "$obj/.config" ] && [ "$(cat "$obj/.aioring-config-inputs" 2>/dev/null)" = "$inputs" ]; then
 	exit 0
@@ -48,7 +56,7 @@ fi
 kmake() { make -s -C "$tree" O="$obj" "$@"; }
 
 if [ "$profile" = distro ]; then
-	xzcat "$debian_config" >"$obj/.config"
+	cp "$debian_config" "$obj/.config"
 else
 	kmake x86_64_defconfig >/dev/null
 fi
