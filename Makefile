@@ -19,7 +19,6 @@ TEST_CFLAGS = $(CFLAGS) -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
 # Debian 12 packages that building and testing need ('make deps').
 DEPS = build-essential bc bison flex libssl-dev libelf-dev dwarves kmod cpio \
        rsync xz-utils git ccache python3 \
-       linux-source-6.1=$(DEBIAN_SOURCE_VERSION) linux-config-6.1=$(DEBIAN_SOURCE_VERSION) \
        qemu-system-x86 e2fsprogs xfsprogs util-linux procps \
        libaio-dev liburing-dev fio pkg-config groff-base man-db gnuplot-nox
 
@@ -32,6 +31,8 @@ help:
 	@echo "  make deps            install the Debian packages the build and tests need (root)"
 	@echo "  make check           build what is needed and run every test suite"
 	@echo "  make kernel          build the kernel (PROFILE=vm-debug|vm|distro, default $(PROFILE))"
+	@echo "  make base-status     the pinned Debian upload and the newest offered (exit 1: behind)"
+	@echo "  make rebase-base     move to the newest Debian upload (VERSION=... for another)"
 	@echo "  make kernel-tree     prepare build/linux: Debian source + kernel/patches as git commits"
 	@echo "  make kernel-export   write the commits of build/linux back to kernel/patches"
 	@echo "  make checkpatch      run checkpatch.pl --strict on kernel/patches"
@@ -50,9 +51,25 @@ help:
 	@echo "  make reliability-report  build/reliability/report.md from the last runs"
 	@echo "  make clean           remove build products (keeps the unpacked source)"
 
+# Debian's kernel source of the pinned upload is fetched (and its sha256
+# checked) into build/src; when the archive no longer offers it, deps says
+# so in one line and still installs everything else.
 deps:
 	apt-get update
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEPS)
+	kernel/scripts/get-source.sh >/dev/null || [ $$? = 3 ]
+
+# --- the base: Debian's upload the flavour is built on (kernel/version.env) --
+
+# make base-status: pinned vs newest upload; exit 0 current, 1 behind.
+# make rebase-base [VERSION=...]: move to that upload (default the newest),
+# re-apply the series, refresh the config and changelogs, run make check.
+.PHONY: base-status rebase-base
+base-status:
+	@kernel/scripts/base-status.sh
+
+rebase-base:
+	kernel/scripts/rebase-base.sh $(VERSION)
 
 # --- kernel -------------------------------------------------------------
 

@@ -3,15 +3,16 @@
 # rpm/kernel-aioring.spec so both build the same kernel the same way:
 #
 #   pkg-kernel-build.sh prepare SRCDIR PROFILE
-#       unpack the pinned linux-source-6.1 tarball into SRCDIR (named
-#       linux-6.1.192 by the callers), apply kernel/patches/series with
+#       copy or unpack Debian's source of the pinned upload into SRCDIR
+#       (see unpack_source below), apply kernel/patches/series with
 #       patch -p1 --fuzz=0 (no git needed), write SRCDIR/.config for
 #       PROFILE (distro|vm) with configure.sh; the build is in tree
 #   pkg-kernel-build.sh build SRCDIR
 #       bzImage, vmlinux and the modules
 #   pkg-kernel-build.sh modules_install SRCDIR DESTDIR
 #       DESTDIR/lib/modules/RELEASE, without depmod (the package's
-#       postinst runs it); modules stripped of debug info unless NOSTRIP=1
+#       postinst runs it); modules stripped of debug info unless NOSTRIP=1;
+#       then the module-signing private key is deleted from SRCDIR
 #   pkg-kernel-build.sh release | compiler
 #       print the kernel release (uname -r) of the packages, or the
 #       compiler the kernel is built with (the headers depend on it)
@@ -26,7 +27,6 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=kernel/version.env
 . "$top/kernel/version.env"
 release=$DEBIAN_ABI-$FLAVOUR
-tarball=/usr/src/linux-source-6.1.tar.xz
 # The compiler is pinned: the headers package depends on exactly this one.
 compiler=gcc-12
 
@@ -62,23 +62,39 @@ kmake() {
 		-j"${JOBS:-$(nproc)}" "$@"
 }
 
-prepare() {
-	local srcdir=$1 profile=$2 have p n=0
-	have=$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null) || have=none
-	if [ "$have" != "$DEBIAN_SOURCE_VERSION" ] || [ ! -f "$tarball" ]; then
-		die "need linux-source-6.1 $DEBIAN_SOURCE_VERSION (installed: $have)"
+# The source: an unpacked tree (AIORING_LINUX_TREE, the orig-linux
+# component of the Debian source package), a tarball (AIORING_LINUX_TARBALL,
+# the RPM's Source0) or the one get-source.sh fetches; a tarball's sha256
+# must be kernel/version.env's before it is unpacked.
+unpack_source() {
+	local srcdir=$1 tarball=${AIORING_LINUX_TARBALL:-} sum
+	if [ -n "${AIORING_LINUX_TREE:-}" ]; then
+		[ -f "$AIORING_LINUX_TREE/Makefile" ] || die "AIORING_LINUX_TREE=$AIORING_LINUX_TREE is not a kernel tree"
+		cp -a "$AIORING_LINUX_TREE/." "$srcdir/"
+		return
 	fi
+	if [ -z "$tarball" ]; then
+		tarball=$("$top/kernel/scripts/get-source.sh") || exit
+	fi
+	sum=$(sha256sum "$tarball" | cut -d' ' -f1)
+	[ "$sum" = "$DEBIAN_SOURCE_SHA256" ] ||
+		die "$tarball: sha256 $sum, kernel/version.env says $DEBIAN_SOURCE_SHA256"
+	tar -xf "$tarball" -C "$srcdir" --strip-components=1
+}
+
+prepare() {
+	local srcdir=$1 profile=$2 p n=0
 	command -v "$compiler" >/dev/null || die "$compiler is not installed"
 
 	rm -rf "$srcdir"
 	mkdir -p "$srcdir"
-	tar -xf "$tarball" -C "$srcdir" --strip-components=1
+	unpack_source "$srcdir"
 	while read -r p; do
 		patch -d "$srcdir" -p1 --fuzz=0 --no-backup-if-mismatch -s -N \
 			<"$top/kernel/patches/$p" || die "$p does not apply at fuzz 0"
 		n=$((n + 1))
 	done < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$top/kernel/patches/series")
-	echo "pkg-kernel-build: applied $n patch(es) to linux-source-6.1 $DEBIAN_SOURCE_VERSION"
+	echo "pkg-kernel-build: applied $n patch(es) to $DEBIAN_SOURCE_PACKAGE $DEBIAN_SOURCE_VERSION"
 	KERNEL_TREE=$srcdir KERNEL_OBJ=$srcdir "$top/kernel/scripts/configure.sh" "$profile"
 }
 
@@ -104,6 +120,10 @@ modules_install() {
 	kmake "$srcdir" INSTALL_MOD_PATH="$destdir" DEPMOD=/bin/true "${strip[@]}" modules_install
 	# build and source links are the headers package's business
 	rm -f "$destdir/lib/modules/$release/build" "$destdir/lib/modules/$release/source"
+	# The modules are signed now: the per-build private key must not
+	# outlive the build (only its certificate stays, built into the image).
+	# A rebuild in this tree needs 'prepare' again.
+	rm -f "$srcdir/certs/signing_key.pem"
 }
 
 case ${1:-} in

@@ -1,5 +1,6 @@
 #!/bin/bash
-# Prepare build/linux: Debian's pinned linux-source-6.1, as a git tree whose
+# Prepare build/linux: Debian's source of the pinned upload
+# (kernel/version.env, fetched and verified by get-source.sh), as a git tree whose
 # tag "base" is the pristine Debian source and whose HEAD is base plus the
 # series in kernel/patches (one commit per patch, applied at fuzz 0 by
 # git am, which rejects any hunk whose context does not match exactly).
@@ -15,26 +16,16 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/kernel/version.env"
 tree=${KERNEL_TREE:-$top/build/linux}
 patches=$top/kernel/patches
-tarball=/usr/src/linux-source-6.1.tar.xz
 state=$tree/.git/aioring-applied
 
 die() { echo "prepare-tree: $*" >&2; exit 1; }
 
-check_source_package() {
-	local have
-	have=$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null) ||
-		have=none
-	[ "$have" = "$DEBIAN_SOURCE_VERSION" ] && [ -f "$tarball" ] && return
-	die "need linux-source-6.1 version $DEBIAN_SOURCE_VERSION (installed: $have).
-Install it with:  apt-get install linux-source-6.1=$DEBIAN_SOURCE_VERSION
-(or run 'make deps', which installs every build dependency)"
-}
-
 git_t() { git -C "$tree" "$@"; }
 
 unpack_base() {
-	local tmp=$tree.unpack
-	echo "prepare-tree: unpacking linux-source-6.1 $DEBIAN_SOURCE_VERSION"
+	local tmp=$tree.unpack tarball
+	tarball=$("$top/kernel/scripts/get-source.sh") || exit
+	echo "prepare-tree: unpacking $DEBIAN_SOURCE_PACKAGE $DEBIAN_SOURCE_VERSION"
 	rm -rf "$tmp"
 	mkdir -p "$tmp"
 	tar -xf "$tarball" -C "$tmp" --strip-components=1
@@ -46,7 +37,7 @@ unpack_base() {
 	# -f: the Debian tarball holds files that the kernel's .gitignore
 	# lists (e.g. generated-looking names); the base must be complete.
 	git -C "$tmp" add -A -f .
-	git -C "$tmp" commit -q -m "Debian linux-source-6.1 $DEBIAN_SOURCE_VERSION"
+	git -C "$tmp" commit -q -m "Debian $DEBIAN_SOURCE_PACKAGE $DEBIAN_SOURCE_VERSION"
 	git -C "$tmp" tag base
 	git -C "$tmp" tag "debian/$DEBIAN_SOURCE_VERSION"
 	rm -rf "$tree"
@@ -71,8 +62,10 @@ apply_series() {
 		[ -f "$patches/$p" ] || die "series names $p, which is not in kernel/patches"
 		n=$((n + 1))
 		if ! git_t am -q --keep-cr "$patches/$p"; then
-			git_t am --abort || true
-			die "patch $p does not apply to linux-source-6.1 $DEBIAN_SOURCE_VERSION at fuzz 0 (the tree is left at base plus the patches before it)"
+			die "patch $p does not apply to $DEBIAN_SOURCE_PACKAGE $DEBIAN_SOURCE_VERSION at fuzz 0.
+build/linux is at base plus the patches before it, with git am stopped at $p:
+fix it there (git am --show-current-patch=diff; edit; git add; git am --continue),
+then 'make kernel-export'"
 		fi
 	done < <(series_files)
 	git_t checkout -q -B aioring
@@ -92,8 +85,28 @@ record_state() {
 	printf '%s %s\n' "$("$top/kernel/scripts/series-hash.sh")" "$(git_t rev-parse HEAD)" >"$state"
 }
 
-check_source_package
+# Work in build/linux that is not in kernel/patches: uncommitted edits, a
+# stopped git am, commits since the last apply or export.
+unexported() {
+	local had_series had_head
+	[ -z "$(git_t status --porcelain --untracked-files=no)" ] ||
+		{ echo "build/linux has uncommitted changes"; return; }
+	[ ! -d "$tree/.git/rebase-apply" ] ||
+		{ echo "build/linux has a git am in progress"; return; }
+	read -r had_series had_head <"$state" 2>/dev/null || had_head=
+	[ "$(git_t rev-parse HEAD)" = "$had_head" ] ||
+		echo "build/linux has commits that are not in kernel/patches"
+}
+keep_work() {
+	local why
+	[ "${FORCE:-0}" != 1 ] || { git_t am --abort 2>/dev/null || true; return 0; }
+	why=$(unexported)
+	[ -z "$why" ] || die "$why; run 'make kernel-export' (after 'git am --continue'), or rerun with FORCE=1 to discard them"
+}
+
 if [ ! -d "$tree/.git" ] || ! git_t rev-parse -q --verify "refs/tags/debian/$DEBIAN_SOURCE_VERSION" >/dev/null; then
+	# a new base replaces the tree: nothing unexported may be lost
+	[ ! -d "$tree/.git" ] || keep_work
 	unpack_base
 	apply_series base
 	record_state
@@ -109,12 +122,7 @@ if [ "$want" = "$had_series" ] && [ "$head" = "$had_head" ] &&
 	exit 0	# up to date
 fi
 
-if [ "${FORCE:-0}" != 1 ]; then
-	[ -z "$(git_t status --porcelain --untracked-files=no)" ] ||
-		die "build/linux has uncommitted changes; commit them and run 'make kernel-export', or rerun with FORCE=1 to discard them"
-	[ "$head" = "$had_head" ] ||
-		die "build/linux has commits that are not in kernel/patches; run 'make kernel-export', or rerun with FORCE=1 to discard them"
-fi
+keep_work
 git_t reset -q --hard
 apply_series "$head"
 record_state
