@@ -1,0 +1,104 @@
+#!/bin/bash
+# 'make rebase-base [VERSION=...]': move the flavour to another upload of
+# Debian's kernel (default: the newest the configured archive offers).
+#
+#   rebase-base.sh [VERSION]
+#
+#  1. fetch that upload's source tarball, record its sha256 (apt checked
+#     the package against the archive's signed index);
+#  2. take the ABI name from Debian's own linux-image-amd64 of that version;
+#  3. vendor that upload's amd64 config in kernel/config/debian/;
+#  4. rewrite kernel/version.env (flavour revision 1);
+#  5. re-apply kernel/patches at fuzz 0 in build/linux (make kernel-tree);
+#     a patch that does not apply stops here with its name, and git am is
+#     left stopped at it in build/linux to fix it;
+#  6. require an empty 'listnewconfig' for the distro profile;
+#  7. add the Debian, RPM and project changelog entries;
+#  8. run 'make check' (NOCHECK=1 skips it).
+# Nothing is committed: 'git diff' shows the rebase.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+env_file=kernel/version.env
+# shellcheck source=kernel/version.env
+. "$env_file"
+src_pkg=$DEBIAN_SOURCE_PACKAGE
+cfg_pkg=${src_pkg/source/config}
+old_version=$DEBIAN_SOURCE_VERSION old_abi=$DEBIAN_ABI
+
+die() { echo "rebase-base: $*" >&2; exit 1; }
+say() { echo "rebase-base: $*"; }
+
+if [ "$(id -u)" = 0 ]; then
+	apt-get update -qq || die "apt-get update failed"
+else
+	say "not root: using apt's lists as they are (run 'apt-get update' for the newest)"
+fi
+version=${1:-}
+[ -n "$version" ] || version=$(kernel/scripts/newest-upload.sh "$src_pkg")
+if [ "$version" = "$old_version" ]; then
+	say "already on $src_pkg $version (ABI $old_abi); nothing to do"
+	exit 0
+fi
+dpkg --compare-versions "$version" gt "$old_version" || [ "${FORCE:-0}" = 1 ] ||
+	die "$version is older than the pinned $old_version (FORCE=1 to go back)"
+
+# 1.-3.: the packages of that upload
+work=build/rebase
+rm -rf "$work"
+mkdir -p "$work" build/src
+(cd "$work" && apt-get download -q "$src_pkg=$version" "$cfg_pkg=$version") ||
+	die "the archive does not offer $src_pkg and $cfg_pkg $version"
+abi=$(apt-cache show "linux-image-amd64=$version" 2>/dev/null |
+	sed -n 's/^Depends:.*linux-image-\([0-9][0-9.]*-[0-9][0-9]*\)-amd64 .*/\1/p' | head -n 1)
+[[ $abi =~ ^[0-9]+\.[0-9]+\.[0-9]+-[0-9]+$ ]] ||
+	die "no ABI name from linux-image-amd64 $version (its Depends names no linux-image-ABI-amd64)"
+
+dpkg-deb --fsys-tarfile "$work/${src_pkg}_"*.deb | tar -x -C "$work" "./usr/src/$src_pkg.tar.xz"
+sha=$(sha256sum "$work/usr/src/$src_pkg.tar.xz" | cut -d' ' -f1)
+mv "$work/usr/src/$src_pkg.tar.xz" "build/src/${src_pkg}_$version.tar.xz"
+dpkg-deb --fsys-tarfile "$work/${cfg_pkg}_"*.deb |
+	tar -x -O "./usr/src/$cfg_pkg/config.amd64_none_amd64.xz" | xz -dc >"$work/config"
+[ -s "$work/config" ] || die "no config.amd64_none_amd64 in $cfg_pkg $version"
+if cmp -s "$work/config" kernel/config/debian/amd64_none_amd64.config; then
+	config_note="Debian's amd64 config is unchanged"
+else
+	config_note="Debian's amd64 config refreshed"
+	cp "$work/config" kernel/config/debian/amd64_none_amd64.config
+fi
+
+# 4. the version file
+sed -i -e "s/^DEBIAN_SOURCE_VERSION=.*/DEBIAN_SOURCE_VERSION=$version/" \
+	-e "s/^DEBIAN_SOURCE_SHA256=.*/DEBIAN_SOURCE_SHA256=$sha/" \
+	-e "s/^DEBIAN_ABI=.*/DEBIAN_ABI=$abi/" \
+	-e "s/^FLAVOUR_REVISION=.*/FLAVOUR_REVISION=1/" "$env_file"
+say "$src_pkg $old_version (ABI $old_abi) -> $version (ABI $abi); $config_note"
+
+# 5. the series, exactly
+if ! kernel/scripts/prepare-tree.sh; then
+	die "the series does not apply to $version: fix the patch named above in build/linux
+(git am is stopped at it: edit, git add, git am --continue), then 'make kernel-export'
+and run 'make rebase-base VERSION=$version' again; 'git checkout kernel/' abandons the rebase"
+fi
+
+# 6. every new symbol of the upload's config is decided
+kernel/scripts/configure.sh distro ||
+	die "decide the symbols above in kernel/config/aioring.config, then run 'make rebase-base VERSION=$version' again"
+
+# 7. changelogs
+msg="Rebase onto Debian's linux $version (ABI $abi): $config_note."
+debian/bin/new-changelog-entry.sh "$msg"
+rpm/scripts/new-changelog-entry.sh "$msg"
+sed -i "0,/^## Unreleased$/{/^## Unreleased$/a\\
+\\
+- $msg
+}" CHANGELOG
+rm -rf "$work"
+
+git --no-pager diff --stat
+if [ "${NOCHECK:-0}" = 1 ]; then
+	say "NOCHECK=1: tests not run; run 'make check' before committing"
+	exit 0
+fi
+make check
