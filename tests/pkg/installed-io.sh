@@ -99,7 +99,7 @@ mountpoint -q /sys/kernel/config || mount -t configfs configfs /sys/kernel/confi
 [ -d /sys/kernel/config/nullb ] || bail "null_blk has no configfs interface"
 
 # nullb NAME MIB POLL_QUEUES: a memory-backed null_blk device, its /dev
-# path in $dev (6.1.192's null_blk names the disk after the configfs
+# path in $dev (6.1's null_blk names the disk after the configfs
 # directory; older ones nullb<index>). A device with poll queues gets every
 # page written once here: memory_backed allocates a page on the first
 # write, from ->poll() on a poll queue, where that is an atomic context
