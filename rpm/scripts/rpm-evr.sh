@@ -1,0 +1,27 @@
+#!/bin/bash
+# Print the VERSION-RELEASE of the linux-aioring RPMs for kernel/version.env
+# (or VERSION_ENV):
+#
+#   rpm-evr.sh [VERSION_ENV]        e.g. 6.1.192-3.aioring1
+#
+# Version is the upstream kernel version of Debian's upload; Release is
+# Debian's revision of that upload and the flavour revision, so a new
+# Debian upload or a new flavour build of the same upload sorts above the
+# last one (and above the first packaging's bare "aioring1").
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+env_file=${1:-$top/kernel/version.env}
+# shellcheck source=kernel/version.env
+. "$env_file"
+die() { echo "rpm-evr: $*" >&2; exit 1; }
+
+deb=${DEBIAN_SOURCE_VERSION:?}
+case $deb in *-*) ;; *) die "DEBIAN_SOURCE_VERSION '$deb' has no Debian revision" ;; esac
+version=${deb%-*}
+release=${deb##*-}.aioring${FLAVOUR_REVISION:?}
+# rpm forbids '-' in either, and ':' (an epoch) is not Debian's here
+for v in "$version" "$release"; do
+	[[ $v =~ ^[A-Za-z0-9._+~^]+$ ]] || die "'$v' (from '$deb') is not an RPM version or release"
+done
+echo "$version-$release"
