@@ -1,27 +1,36 @@
 #!/bin/bash
 # Build the Debian packages of linux-aioring ('make deb'):
 #
-#   debian/bin/build-debs.sh [--profile distro|vm] [--dbg|--nodbg] [--binary-only]
+#   debian/bin/build-debs.sh [--profile distro|vm] [--dbg|--nodbg]
+#                            [--binary-only|--source-only]
 #
-# 1. checks the Build-Depends (dpkg-checkbuilddeps) and prints the
-#    apt-get command that installs what is missing;
-# 2. writes the orig tarballs from the work tree: the tracked files
-#    without debian/ (uncommitted edits included), and Debian's fio
-#    source (tools/fio/fetch-fio-source.sh) as the orig-fio component;
-# 3. unpacks them with debian/ into build/pkg/src/linux-aioring-UPSTREAM;
+# 1. writes debian/control and the ABI's maintainer scripts
+#    (debian/bin/gencontrol.sh, which also checks that debian/changelog
+#    is on the base of kernel/version.env) and checks the Build-Depends;
+# 2. writes the orig tarballs: the tracked files without debian/ (from the
+#    work tree, uncommitted edits included), Debian's fio source
+#    (tools/fio/fetch-fio-source.sh) as the orig-fio component and
+#    Debian's kernel source tarball (kernel/scripts/get-source.sh) as the
+#    orig-linux component;
+# 3. unpacks them with debian/ into build/pkg/src/linux-aioring-UPSTREAM,
+#    as dpkg-source -x would (fio/ and linux/);
 # 4. runs dpkg-buildpackage -us -uc there (source and binary packages;
-#    --binary-only: -b) with DEB_BUILD_PROFILES for the profile;
-# 5. copies .deb, .dsc, .changes, .buildinfo and the tarballs to
-#    build/pkg/deb/ (emptied first); the log is build/pkg/deb-build.log.
+#    --binary-only: -b; --source-only: -S -d, no Build-Depends needed)
+#    with DEB_BUILD_PROFILES for the profile;
+# 5. checks that the .dsc names the orig-linux tarball with the sha256 of
+#    kernel/version.env and copies .deb, .dsc, .changes, .buildinfo and
+#    the tarballs to build/pkg/deb/ (emptied first); the log is
+#    build/pkg/deb-build.log.
 #
 # --profile vm: DEB_BUILD_PROFILES=pkg.linux-aioring.vm (kernel/config/vm.config)
-# and, unless --dbg, nodbg. The default is distro (hours on 2 CPUs).
-# Extra DEB_BUILD_PROFILES / DEB_BUILD_OPTIONS from the environment are kept.
+# and, unless --dbg, pkg.linux-aioring.nodbg. The default is distro (hours
+# on 2 CPUs). Extra DEB_BUILD_PROFILES / DEB_BUILD_OPTIONS from the
+# environment are kept.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
-profile=distro dbg="" binary_only=0
+profile=distro dbg="" mode=full
 
 die() { echo "build-debs: $*" >&2; exit 1; }
 usage() { sed -n '2,/^set -e/{/^set -e/d;s/^# \{0,1\}//;p}' "$0"; }
@@ -32,7 +41,8 @@ while [ $# -gt 0 ]; do
 	--profile=*) profile=${1#*=} ;;
 	--dbg) dbg=1 ;;
 	--nodbg) dbg=0 ;;
-	--binary-only|-b) binary_only=1 ;;
+	--binary-only|-b) mode=binary ;;
+	--source-only|-S) mode=source ;;
 	-h|--help) usage; exit 0 ;;
 	*) usage >&2; exit 2 ;;
 	esac
@@ -46,22 +56,18 @@ esac
 
 profiles=${DEB_BUILD_PROFILES:-}
 [ "$profile" = vm ] && profiles="$profiles pkg.linux-aioring.vm"
-[ "$dbg" = 0 ] && profiles="$profiles nodbg"
+[ "$dbg" = 0 ] && profiles="$profiles pkg.linux-aioring.nodbg"
 profiles=$(echo "$profiles" | xargs -n1 | sort -u | paste -sd,)
 
-# 1. Build-Depends, with the command that installs what is missing
-if ! out=$(dpkg-checkbuilddeps ${profiles:+-P"$profiles"} debian/control 2>&1); then
-	missing=$(echo "$out" | sed -n 's/.*Unmet build dependencies: //p')
-	[ -n "$missing" ] || die "dpkg-checkbuilddeps failed: $out"
-	# "foo (= 1.2) bar (>= 3) | baz" -> "foo=1.2 bar"
-	pkgs=$(echo "$missing" | sed -e 's/ | [^ ]*\( ([^)]*)\)\?//g' \
-		-e 's/ (= \([^)]*\))/=\1/g' -e 's/ ([^)]*)//g' -e 's/:[a-z]*//g')
-	echo "build-debs: missing build dependencies: $missing" >&2
-	echo "Install them with:" >&2
-	echo "  apt-get install --no-install-recommends $pkgs" >&2
-	exit 1
+# 1. debian/control for kernel/version.env, then the Build-Depends
+debian/bin/gencontrol.sh >/dev/null
+if [ "$mode" != source ] &&
+   ! dpkg-checkbuilddeps ${profiles:+-P"$profiles"} debian/control; then
+	die "install the build dependencies first: 'make deps', or as root in $top: apt-get build-dep ./"
 fi
 
+# shellcheck source=kernel/version.env
+. kernel/version.env
 version=$(dpkg-parsechangelog -l debian/changelog -S Version)
 upstream=${version%-*}
 pkg=build/pkg
@@ -69,6 +75,7 @@ src=$pkg/src
 tree=$src/linux-aioring-$upstream
 orig=$src/linux-aioring_$upstream.orig.tar.xz
 origfio=$src/linux-aioring_$upstream.orig-fio.tar.gz
+origlinux=$src/linux-aioring_$upstream.orig-linux.tar.xz
 mkdir -p "$pkg"
 # one build at a time: both would empty and fill the same directories
 exec 9>"$pkg/.build-debs.lock"
@@ -98,18 +105,28 @@ fi
 [ -f "$fio_orig" ] || die "no $fio_orig after fetching fio's source"
 cp "$fio_orig" "$origfio"
 
+# Debian's tarball as it is: the .dsc then records the sha256 that
+# kernel/version.env pins (checked in step 5).
+linux_tar=$(kernel/scripts/get-source.sh) || exit
+cp "$linux_tar" "$origlinux"
+
 # 3. the unpacked source package
 tar -xf "$orig" -C "$src"
-mkdir "$tree/fio"
+mkdir "$tree/fio" "$tree/linux"
 tar -xzf "$origfio" -C "$tree/fio" --strip-components=1
+tar -xJf "$origlinux" -C "$tree/linux" --strip-components=1
 tracked debian | tar -c "${tarflags[@]}" -T - | tar -x -C "$src"
+"$tree/debian/bin/gencontrol.sh" >/dev/null
 
 # 4. build; a make above us must not hand its jobserver down
 unset MAKEFLAGS MFLAGS MAKELEVEL
 args=(-us -uc)
-[ "$binary_only" = 1 ] && args+=(-b)
+case $mode in
+binary) args+=(-b) ;;
+source) args+=(-S -d) ;;
+esac
 [ -n "$profiles" ] && args+=(--build-profiles="$profiles")
-echo "build-debs: $version, profile $profile${profiles:+ (DEB_BUILD_PROFILES=$profiles)}, log in $pkg/deb-build.log"
+echo "build-debs: $version ($mode), profile $profile${profiles:+ (DEB_BUILD_PROFILES=$profiles)}, log in $pkg/deb-build.log"
 start=$(date +%s)
 if ! (cd "$tree" && dpkg-buildpackage "${args[@]}") >"$pkg/deb-build.log" 2>&1; then
 	tail -n 40 "$pkg/deb-build.log" >&2
@@ -118,9 +135,14 @@ fi
 secs=$(( $(date +%s) - start ))
 
 # 5. results
-cp "$src"/*.deb "$src"/*.changes "$src"/*.buildinfo "$pkg/deb/"
-if [ "$binary_only" = 0 ]; then
-	cp "$src"/*.dsc "$src"/*.debian.tar.* "$orig" "$origfio" "$pkg/deb/"
+if [ "$mode" != binary ]; then
+	dsc=$src/linux-aioring_${version#*:}.dsc
+	sed -n '/^Checksums-Sha256:/,/^[^ ]/p' "$dsc" |
+		grep -qx " $DEBIAN_SOURCE_SHA256 [0-9]* ${origlinux##*/}" ||
+		die "$dsc does not name ${origlinux##*/} with the sha256 of kernel/version.env"
+	cp "$dsc" "$src"/*.debian.tar.* "$orig" "$origfio" "$origlinux" "$pkg/deb/"
 fi
+[ "$mode" = source ] || cp "$src"/*.deb "$pkg/deb/"
+cp "$src"/*.changes "$src"/*.buildinfo "$pkg/deb/"
 echo "$profile ${profiles:-none} $secs" >"$pkg/deb/build-info.txt"
 echo "build-debs: built in $secs s ($((secs / 60)) min): $(find "$pkg/deb" -name '*.deb' | wc -l) packages in $pkg/deb/"
