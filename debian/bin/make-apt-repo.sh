@@ -8,17 +8,23 @@
 # writes REPODIR/apt (pool/ + dists/aioring/main, Packages and Sources
 # indexes by apt-ftparchive, Release signed as InRelease and Release.gpg)
 # and REPODIR/linux-aioring-archive-keyring.gpg, the public key for
-# "signed-by". The signing key is made on first use with gpg --batch
-# (no passphrase: it signs a local test archive only) and kept in
-# build/pkg/keys/gnupg, so the keyring stays valid between runs.
-# REPODIR/apt/linux-aioring.sources is a deb822 entry for this machine.
+# "signed-by". REPODIR/apt/linux-aioring.sources is a deb822 entry for
+# this machine.
+#
+# The signing key lives outside the work tree, in AIORING_ARCHIVE_KEY_DIR
+# (a GnuPG home; default ~/.local/share/linux-aioring/archive-key, under
+# XDG_DATA_HOME when set), so 'make distclean' and fresh clones keep
+# signing with the key that installed machines already trust. It is made
+# there on first use with gpg --batch (no passphrase: it signs a local
+# test archive only); a key left in build/pkg/keys/gnupg by older
+# versions is taken over.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 case ${1:-} in -h|--help) sed -n '2,/^set -e/{/^set -e/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;; esac
 debdir=$(realpath -m "${1:-$top/build/pkg/deb}")
 repo=$(realpath -m "${2:-$top/build/pkg/repo}")
-keys=$top/build/pkg/keys/gnupg
+keys=${AIORING_ARCHIVE_KEY_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/linux-aioring/archive-key}
 suite=aioring
 uid="linux-aioring local archive <devel@linux-aioring.invalid>"
 
@@ -28,12 +34,23 @@ for c in apt-ftparchive gpg gpgv; do
 	command -v "$c" >/dev/null || die "$c missing (apt-get install apt-utils gnupg gpgv)"
 done
 
+case $(realpath -m "$keys")/ in
+"$top"/*) die "AIORING_ARCHIVE_KEY_DIR=$keys is inside the work tree; keep the key out of it" ;;
+esac
 gpgk() { gpg --batch --quiet --homedir "$keys" "$@"; }
+# gpg starts an agent for the key directory; stop it when done
+trap 'gpgconf --homedir "$keys" --kill gpg-agent 2>/dev/null || true' EXIT
+old=$top/build/pkg/keys/gnupg
+if [ ! -e "$keys" ] && [ -d "$old" ]; then
+	mkdir -p "$(dirname "$keys")"
+	cp -a "$old" "$keys"
+	echo "make-apt-repo: copied the archive signing key from ${old#"$top"/} to $keys"
+fi
 if [ ! -d "$keys" ] || ! gpgk --list-secret-keys "$uid" >/dev/null 2>&1; then
 	mkdir -p "$keys"
 	chmod 700 "$keys"
 	gpgk --passphrase '' --quick-generate-key "$uid" rsa3072 sign never
-	echo "make-apt-repo: made the archive signing key in ${keys#"$top"/}"
+	echo "make-apt-repo: made the archive signing key in $keys"
 fi
 fpr=$(gpgk --with-colons --list-secret-keys "$uid" | awk -F: '$1 == "fpr" { print $10; exit }')
 
