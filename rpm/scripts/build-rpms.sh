@@ -42,18 +42,19 @@ done
 
 command -v rpmbuild >/dev/null || die "rpmbuild missing (apt-get install rpm)"
 topdir=$top/build/pkg/rpm
-version=${DEBIAN_SOURCE_VERSION%-*}
-# As in Debian, the newest changelog entry names the release: the specs'
-# top %changelog lines end in "- VERSION-RELEASE" (6.1.192-aioring1).
-changelog_evr() {
-	sed -n '/^%changelog/{n;s/.* - \([^ ]*\)$/\1/p;q}' "$1"
-}
-evr=$(changelog_evr "$top/rpm/kernel-aioring.spec.in")
+# VERSION-RELEASE from kernel/version.env (rpm-evr.sh); the newest
+# %changelog entry of both specs must be for it (it dates the build).
+evr=$("$top/rpm/scripts/rpm-evr.sh")
+version=${evr%-*}
 release=${evr##*-}
-[ "${evr%-*}" = "$version" ] ||
-	die "the newest %changelog entry of rpm/kernel-aioring.spec.in is for '$evr', kernel/version.env says $version"
-[ "$(changelog_evr "$top/rpm/aioring-tools.spec.in")" = "$evr" ] ||
-	die "the newest %changelog entries of rpm/*.spec.in name different releases"
+changelog_evr() {
+	sed -n '/^%changelog$/{n;s/.* - \([^ ]*\)$/\1/p;q}' "$1"
+}
+for spec in kernel-aioring aioring-tools; do
+	have=$(changelog_evr "$top/rpm/$spec.spec.in")
+	[ "$have" = "$evr" ] ||
+		die "the newest %changelog entry of rpm/$spec.spec.in is for '$have', kernel/version.env makes $evr; add one with rpm/scripts/new-changelog-entry.sh"
+done
 srcname=linux-aioring-$version-$release
 mkdir -p "$topdir"/{SPECS,SOURCES,BUILD,RPMS,SRPMS,logs}
 src=$topdir/SOURCES
@@ -77,23 +78,34 @@ write_spec() {
 	shift 2
 	sed "$@" -e "s|@VERSION@|$version|g" -e "s|@AIORING_RELEASE@|$release|g" \
 		"$in" >"$out.new"
-	! grep -n '@[A-Z_]*@' "$out.new" || die "unfilled names in $out"
+	! grep -n '@[A-Z0-9_]*@' "$out.new" || die "unfilled names in $out"
 	mv "$out.new" "$out"
 }
 
-# Debian's kernel source and config, as Sources (links: rpmbuild reads
-# through them when it writes the source RPM).
+# Debian's kernel source tarball (kernel/scripts/get-source.sh fetches and
+# verifies it; exit 3: the archive no longer has the pinned upload), copied
+# into SOURCES under its versioned name; Debian's copyright file of the
+# kernel, which the kernel packages carry, must be in the project.
 kernel_sources() {
-	local tarball=/usr/src/linux-source-6.1.tar.xz
-	local config=/usr/src/linux-config-6.1/config.amd64_none_amd64.xz
-	local have
-	have=$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null || echo none)
-	if [ "$have" != "$DEBIAN_SOURCE_VERSION" ] || [ ! -f "$tarball" ]; then
-		die "need linux-source-6.1 $DEBIAN_SOURCE_VERSION (installed: $have); run 'make deps'"
+	local tarball
+	tarball=$("$top/kernel/scripts/get-source.sh")
+	kernel_tarball=${DEBIAN_SOURCE_PACKAGE}_$DEBIAN_SOURCE_VERSION.tar.xz
+	cmp -s "$tarball" "$src/$kernel_tarball" ||
+		cp --reflink=auto "$tarball" "$src/$kernel_tarball"
+	# (the project tarball holds the files git tracks)
+	if ! git -C "$top" ls-files --error-unmatch debian/copyright.linux >/dev/null 2>&1; then
+		local msg="debian/copyright.linux (Debian's copyright file of $DEBIAN_SOURCE_PACKAGE) is not in git"
+		[ $specs_only = 1 ] || die "$msg"
+		echo "build-rpms: warning: $msg; rpmbuild would fail" >&2
 	fi
-	[ -f "$config" ] || die "$config missing; apt-get install linux-config-6.1=$DEBIAN_SOURCE_VERSION"
-	ln -sf "$tarball" "$src/linux-source-6.1.tar.xz"
-	ln -sf "$config" "$src/config.amd64_none_amd64.xz"
+}
+
+# The module signing key that kbuild makes for a config that signs
+# modules must not outlive the build (pkg-kernel-build.sh removes it).
+no_signing_key() {
+	local left
+	left=$(find "$topdir/BUILD" -name 'signing_key.pem' -o -name 'signing_key.priv' 2>/dev/null | head -n 3)
+	[ -z "$left" ] || die "module signing key left in the build tree: $left"
 }
 
 # PatchN: lines in series order, so %autopatch applies them in that order.
@@ -128,6 +140,8 @@ fio_sources() {
 # (dash: "read: Illegal option -d") and compresses nothing; run it with bash.
 # Debian's brp-elfperms makes shared libraries 0644 (Debian policy); RPM
 # distributions keep them 0755, rpmlint insists on it.
+# Debian's rpm names doc and licence directories NAME-VERSION; Fedora's
+# macros name them NAME (/usr/share/licenses/NAME), as check-rpms.sh expects.
 run_rpmbuild() {
 	local name=$1 start rc=0
 	shift
@@ -142,6 +156,7 @@ run_rpmbuild() {
 		--define "_binary_payload w3.zstdio" \
 		--define "__brp_compress bash %{_rpmconfigdir}/brp-compress %{?_prefix}" \
 		--define "__brp_elfperms %{nil}" \
+		--define "_docdir_fmt %%{NAME}" \
 		${RPM_DIST:+--define "dist $RPM_DIST"} \
 		"$@" "$topdir/SPECS/$name.spec" >"$topdir/logs/$name.log" 2>&1 || rc=$?
 	if [ $rc != 0 ]; then
@@ -166,12 +181,15 @@ for s in "${specs[@]}"; do
 		write_spec "$top/rpm/kernel-aioring.spec.in" "$topdir/SPECS/kernel-aioring.spec" \
 			-e "s|@PATCHES@|$patches|" \
 			-e "s|@DEBIAN_ABI@|$DEBIAN_ABI|g" -e "s|@FLAVOUR@|$FLAVOUR|g" \
-			-e "s|@DEBIAN_SOURCE_VERSION@|$DEBIAN_SOURCE_VERSION|g"
+			-e "s|@DEBIAN_SOURCE_VERSION@|$DEBIAN_SOURCE_VERSION|g" \
+			-e "s|@DEBIAN_SOURCE_PACKAGE@|$DEBIAN_SOURCE_PACKAGE|g" \
+			-e "s|@DEBIAN_SOURCE_SHA256@|$DEBIAN_SOURCE_SHA256|g"
 		if [ "$profile" = vm ]; then
 			run_rpmbuild kernel-aioring --with vm
 		else
 			run_rpmbuild kernel-aioring
 		fi
+		[ $specs_only = 1 ] || no_signing_key
 		;;
 	esac
 done
