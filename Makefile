@@ -192,9 +192,10 @@ DEPS += rpm rpm2cpio rpmlint createrepo-c python3-yaml elfutils
 rpm:
 	rpm/scripts/build-rpms.sh -p $(PKG_PROFILE)
 
-# vm-profile packages (nodbg), their checks, make repo, then apt install
-# into a debootstrapped Debian 12 root (cached in build/pkg/cache), its own
-# kernel booted under QEMU, autopkgtest there: build/pkg/autopkgtest/
+# vm-profile packages (pkg.linux-aioring.nodbg), their checks, make repo,
+# then apt install into a debootstrapped Debian 12 root (cached in
+# build/pkg/cache), its own kernel booted under QEMU, autopkgtest there:
+# build/pkg/autopkgtest/
 DEPS += mmdebstrap autopkgtest e2fsprogs dpkg-dev
 .PHONY: check-packages
 check-packages:
