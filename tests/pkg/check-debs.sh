@@ -4,17 +4,25 @@
 #   tests/pkg/check-debs.sh [DIR]        (default build/pkg/deb)
 #
 # - lintian on the .changes (source and binaries) reports no error and no
-#   warning, and each override in debian/ carries a comment saying why;
+#   warning (initial-upload-closes-no-bugs suppressed: the packages are
+#   not uploaded to Debian), each override in debian/ carries a comment
+#   saying why, and no package ships an override of that tag;
 # - contents: the image has vmlinuz, System.map, config and modules.order
 #   (no depmod output, no build link) and its /proc/version string names
 #   the project and the package version; the headers tree has .config,
 #   Module.symvers, the built host programs (sign-file, modpost, fixdep,
 #   objtool), scripts/module.lds and the build link, but no signing key;
 #   no package ships a file of linux-libc-dev; aioring.h is only in
-#   libaioring-dev;
+#   libaioring-dev; the kernel packages carry Debian's copyright file of
+#   the kernel; no module-signing private key is left in the build trees;
 # - relations: the metapackages depend on the exact ABI packages, the
-#   headers on gcc-12, the fio engine on fio (= the installed version);
-# - the source package unpacks (dpkg-source -x) when a .dsc is there.
+#   headers on gcc-12, the fio engine on fio (= the installed version),
+#   the image has the relations of Debian's linux-image-ABI-amd64;
+# - the apt repository is signed with the same key twice in a row;
+# - the source package (when a .dsc is there) carries Debian's kernel
+#   tarball as orig-linux with the pinned sha256, unpacks (dpkg-source -x)
+#   with linux/, fio/ and an up-to-date debian/control, and its
+#   Build-Depends are met on this machine.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -52,7 +60,8 @@ done
 tap_ok "[ -z '$(find "$dir" -maxdepth 1 -name 'linux-libc-dev_*')' ]" "no package is named linux-libc-dev"
 
 # --- lintian ------------------------------------------------------------
-lintian --fail-on error,warning --display-info "$changes" >"$t/lintian" 2>&1
+lintian --fail-on error,warning --display-info \
+	--suppress-tags initial-upload-closes-no-bugs "$changes" >"$t/lintian" 2>&1
 rc=$?
 diag <"$t/lintian"
 tap_ok "[ $rc = 0 ]" "lintian: no error or warning on ${changes##*/} ($(grep -c '^[EW]:' "$t/lintian") E/W, $(grep -c '^I:' "$t/lintian") I tags)"
@@ -64,6 +73,12 @@ unjustified=$(for f in "$top"/debian/*.lintian-overrides "$top"/debian/source/li
 done)
 [ -z "$unjustified" ] || echo "$unjustified" | diag
 tap_ok "[ -z \"\$unjustified\" ]" "every lintian override in debian/ has a comment"
+# that tag is the lint step's business, not the users'
+shipped=$(for p in "${packages[@]}"; do
+	dpkg-deb --fsys-tarfile "$(deb "$p")" | tar -xO --wildcards './usr/share/lintian/overrides/*' 2>/dev/null |
+		grep -q initial-upload-closes-no-bugs && echo "$p"
+done)
+tap_ok "[ -z '$shipped' ]" "no package ships an override of initial-upload-closes-no-bugs${shipped:+: $shipped}"
 
 # --- image ---------------------------------------------------------------
 img=linux-image-$krel
@@ -93,6 +108,28 @@ procver=$("$hdr/scripts/extract-vmlinux" "$t/img-x/boot/vmlinuz-$krel" 2>/dev/nu
 echo "# $procver"
 tap_ok "[[ \"\$procver\" == *'(devel@linux-aioring.invalid)'*'linux-aioring $version ('* ]]" \
 	"/proc/version names linux-aioring $version"
+
+# Debian's copyright file of the kernel, not the project's, in the
+# kernel packages; the project's in the others
+copyright() { dpkg-deb --fsys-tarfile "$(deb "$1")" | tar -xO "./usr/share/doc/$1/copyright" 2>/dev/null; }
+copyright "$img" >"$t/img-copyright"
+tap_ok "grep -q 'Linus Torvalds' '$t/img-copyright' && grep -q '^License: GPL-2\$' '$t/img-copyright' && ! grep -q '^Upstream-Name: linux-aioring' '$t/img-copyright'" \
+	"$img: its copyright file is the kernel's (Linus Torvalds, GPL-2), not the project's"
+for p in "$img" "linux-headers-$krel" "$img-dbg"; do
+	[ -n "$(deb "$p")" ] || continue
+	tap_ok "copyright $p | cmp -s - '$top/debian/copyright.linux'" "$p ships debian/copyright.linux as its copyright file"
+done
+tap_ok "copyright aioring-tools | cmp -s - '$top/debian/copyright'" "aioring-tools ships the project's copyright file"
+
+# The build trees of the packages keep no module-signing private key
+# (pkg-kernel-build.sh deletes it once the modules are signed).
+srcdir=$(dirname "$dir")/src
+if [ -d "$srcdir" ]; then
+	keys=$(find "$srcdir" -name 'signing_key.pem' -o -name 'signing_key.priv' 2>/dev/null | sed "s,^$srcdir/,,")
+	tap_ok "[ -z '$keys' ]" "no module-signing private key left in ${srcdir#"$top"/}${keys:+: $keys}"
+else
+	echo "ok $((tap_n += 1)) - no module-signing private key left in the build tree # SKIP no $srcdir"
+fi
 
 # --- headers -------------------------------------------------------------
 h=linux-headers-$krel
@@ -163,15 +200,51 @@ tap_ok "field linux-headers-aioring-amd64 Depends | grep -qF 'linux-headers-$kre
 tap_ok "field $h Depends | tr ',' '\\n' | grep -qx ' *gcc-12'" "$h depends on gcc-12 ($(field "$h" Depends))"
 tap_ok "field $img Depends | grep -q 'linux-base (>= 4.3~)' && field $img Depends | grep -q kmod" \
 	"$img depends on kmod and linux-base (>= 4.3~)"
+tap_ok "field $img Recommends | grep -q apparmor && field $img Recommends | grep -q firmware-linux-free" \
+	"$img recommends apparmor and firmware-linux-free ($(field "$img" Recommends))"
+# Every relation of Debian's own image of the same ABI, when apt knows it
+debian_img=linux-image-$DEBIAN_ABI-amd64
+if apt-cache show "$debian_img=$DEBIAN_SOURCE_VERSION" >"$t/debian-img" 2>/dev/null; then
+	for f in Depends Recommends Suggests Breaks; do
+		missing=$(sed -n "s/^$f: //p" "$t/debian-img" | head -n 1 | tr ',' '\n' | sed 's/^ *//; /^$/d' |
+			while IFS= read -r rel; do
+				field "$img" "$f" | tr ',' '\n' | sed 's/^ *//' | grep -qxF "$rel" || echo "$rel"
+			done | paste -sd';')
+		tap_ok "[ -z '$missing' ]" "$img has the $f of $debian_img${missing:+ (missing: $missing)}"
+	done
+else
+	echo "ok $((tap_n += 1)) - $img has the relations of $debian_img # SKIP apt does not know $debian_img $DEBIAN_SOURCE_VERSION"
+fi
 fio_dep=$(field fio-engine-aio-ring Depends | tr ',' '\n' | sed -n 's/^ *fio (= \(.*\))$/\1/p')
 tap_ok "[ -n '$fio_dep' ] && [ '$fio_dep' = '$(dpkg-query -W -f='${Version}' fio 2>/dev/null)' ]" \
 	"fio-engine-aio-ring depends on fio (= $fio_dep), the installed fio"
 
+# --- apt repository ----------------------------------------------------------
+# The archive key outlives build/: two repositories made one after the
+# other (the first one removed) are signed by the same key.
+mkdir -p "$t/repo-debs"
+cp "$(deb libaioring1)" "$t/repo-debs/"
+signer() {
+	rm -rf "$t/repo"
+	"$top/debian/bin/make-apt-repo.sh" "$t/repo-debs" "$t/repo" 2>&1 | sed -n 's/.*, signed by \([0-9A-F]*\)$/\1/p'
+}
+fpr1=$(signer)
+fpr2=$(signer)
+tap_ok "[ -n '$fpr1' ] && [ '$fpr1' = '$fpr2' ]" "make-apt-repo signs with the same key twice (${fpr1:-none}, ${fpr2:-none})"
+
 # --- source package ---------------------------------------------------------
 dsc=$(find "$dir" -maxdepth 1 -name '*.dsc' | sort | head -n 1)
 if [ -n "$dsc" ]; then
-	tap_ok "dpkg-source -x '$dsc' '$t/src' >/dev/null 2>&1 && [ -x '$t/src/debian/rules' ] && [ -f '$t/src/fio/fio.h' ] && [ -f '$t/src/kernel/patches/series' ]" \
-		"${dsc##*/} unpacks with the fio component and the patch series"
+	upstream=${version#*:}
+	upstream=${upstream%-*}
+	tap_ok "sed -n '/^Checksums-Sha256:/,/^[^ ]/p' '$dsc' | grep -qx ' $DEBIAN_SOURCE_SHA256 [0-9]* linux-aioring_$upstream.orig-linux.tar.xz'" \
+		"${dsc##*/} carries Debian's kernel tarball as orig-linux (sha256 of kernel/version.env)"
+	tap_ok "! grep -E '^Build-Depends' '$dsc' | grep -qE 'linux-(source|config)-'" \
+		"${dsc##*/}: no linux-source or linux-config in Build-Depends"
+	tap_ok "dpkg-source -x '$dsc' '$t/src' >/dev/null 2>&1 && [ -x '$t/src/debian/rules' ] && [ -f '$t/src/fio/fio.h' ] && [ -f '$t/src/linux/Makefile' ] && [ -f '$t/src/kernel/patches/series' ]" \
+		"${dsc##*/} unpacks with linux/, fio/ and the patch series"
+	tap_ok "'$t/src/debian/bin/gencontrol.sh' --check" "its debian/control and scripts are generated for kernel/version.env"
+	tap_ok "(cd '$t/src' && dpkg-checkbuilddeps)" "its Build-Depends are met on this machine"
 else
 	echo "ok $((tap_n += 1)) - source package unpacks # SKIP no .dsc (binary-only build)"
 fi

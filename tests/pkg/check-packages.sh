@@ -179,6 +179,8 @@ make_image() {
 	mkdir -p "$root/srv/pkgtest/src" &&
 	dpkg-source -x "$dsc" "$root/srv/pkgtest/src/${dsc##*/}.tree" || return 1
 	mv "$root/srv/pkgtest/src/${dsc##*/}.tree" "$root/srv/pkgtest/src/$(basename "$dsc" .dsc)"
+	# the tests need the tree's scripts, not Debian's kernel source (1.5 GB)
+	rm -rf "$root/srv/pkgtest/src/$(basename "$dsc" .dsc)/linux"
 	install -m 755 "$here/guest-autopkgtest.sh" "$root/usr/local/sbin/aioring-pkgtest-init"
 	cp "$root/boot/vmlinuz-$K" "$root/boot/initrd.img-$K" "$guest/"
 	# the root's size plus room for the tests' builds and logs
