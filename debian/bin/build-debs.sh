@@ -145,4 +145,4 @@ fi
 [ "$mode" = source ] || cp "$src"/*.deb "$pkg/deb/"
 cp "$src"/*.changes "$src"/*.buildinfo "$pkg/deb/"
 echo "$profile ${profiles:-none} $secs" >"$pkg/deb/build-info.txt"
-echo "build-debs: built in $secs s ($((secs / 60)) min): $(find "$pkg/deb" -name '*.deb' | wc -l) packages in $pkg/deb/"
+echo "build-debs: built in $secs s ($((secs / 60)) min): $(find "$pkg/deb" -name '*.dsc' | wc -l) source and $(find "$pkg/deb" -name '*.deb' | wc -l) binary packages in $pkg/deb/"
