@@ -16,11 +16,11 @@ CFLAGS ?= -O2 -g
 TEST_CFLAGS = $(CFLAGS) -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
               -Itests/lib -Itools/include
 
-# Debian 12 packages that building and testing need ('make deps').
-DEPS = build-essential bc bison flex libssl-dev libelf-dev dwarves kmod cpio \
-       rsync xz-utils git ccache python3 \
-       qemu-system-x86 e2fsprogs xfsprogs util-linux procps \
-       libaio-dev liburing-dev fio pkg-config groff-base man-db gnuplot-nox
+# Debian 12 packages that testing needs besides the source package's
+# Build-Depends ('make deps' installs both; debian/control, generated from
+# debian/templates, is the one list of what the build needs).
+DEPS = build-essential git ccache python3 xz-utils \
+       qemu-system-x86 e2fsprogs xfsprogs util-linux procps gnuplot-nox
 
 .PHONY: help deps kernel kernel-tree kernel-export kernel-config kernel-each tests \
         unit-check vm-check check vm-shell checkpatch clean distclean \
@@ -57,6 +57,8 @@ help:
 deps:
 	apt-get update
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEPS)
+	debian/bin/gencontrol.sh
+	DEBIAN_FRONTEND=noninteractive apt-get build-dep -y --no-install-recommends ./
 	kernel/scripts/get-source.sh >/dev/null || [ $$? = 3 ]
 
 # --- the base: Debian's upload the flavour is built on (kernel/version.env) --
@@ -171,7 +173,7 @@ bench: tools
 # PKG_PROFILE=distro builds what users install (hours on 2 CPUs); vm the
 # same packages from the small vm config, without the -dbg package.
 PKG_PROFILE ?= distro
-DEPS += debhelper dpkg-dev lintian apt-utils gnupg gcc-12 openssl
+DEPS += dpkg-dev lintian apt-utils gnupg
 
 .PHONY: deb repo
 deb:
