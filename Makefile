@@ -45,6 +45,7 @@ help:
 	@echo "  make rpm             RPMs in build/pkg/rpm (PKG_PROFILE=distro|vm)"
 	@echo "  make repo            packages plus apt and dnf repositories in build/pkg/repo"
 	@echo "  make check-packages  vm-profile packages: lint, contents, apt install, boot, autopkgtest"
+	@echo "  make release-check   the same for the distro-profile packages users install (hours)"
 	@echo "  make fuzz            syscall fuzzer on vm-debug (DURATION=seconds, FUZZ_SEED=N)"
 	@echo "  make fault           fault-injection suite on vm-debug"
 	@echo "  make stress          verified stress run on vm-debug (DURATION=seconds)"
@@ -202,6 +203,12 @@ DEPS += mmdebstrap autopkgtest e2fsprogs dpkg-dev
 .PHONY: check-packages
 check-packages:
 	tests/pkg/check-packages.sh
+
+# The same for what users install: the distro-profile packages (Debian's
+# full config, hours on two CPUs), their kernel booted in the test root.
+.PHONY: release-check
+release-check:
+	AIORING_LINT_FULL_SOURCE=1 tests/pkg/check-packages.sh -p distro -T 7200
 
 # --- reliability: make fuzz, make stress, make reliability-report -----------
 

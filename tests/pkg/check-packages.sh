@@ -1,12 +1,13 @@
 #!/bin/bash
-# 'make check-packages': build the packages with the vm profile, check
-# them, publish the local repositories, install the flavour through apt
+# 'make check-packages': build the packages with the vm profile (or, for
+# 'make release-check', the distro profile users install), check them, publish the local repositories, install the flavour through apt
 # into a debootstrapped Debian 12 root, boot that root's own kernel and
 # initramfs under QEMU and run the autopkgtest suite (debian/tests) in it.
 # Prints TAP, one result per step, and the time of each step.
 #
-#   check-packages.sh [-B] [-k] [-T SECONDS]
+#   check-packages.sh [-p vm|distro] [-B] [-k] [-T SECONDS]
 #
+#   -p   the profile of the packages to build (default vm)
 #   -B   do not build: use the packages already in build/pkg (and its
 #        apt repository, made when missing) - for development
 #   -k   keep the installed root and the disk images (build/pkg/guest)
@@ -22,10 +23,11 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 cd "$top" || exit 1
-build=1 keep=0 guest_timeout=3600
-while getopts BkT: opt; do
+build=1 keep=0 guest_timeout=3600 profile=vm
+while getopts BkT:p: opt; do
 	case $opt in
 	B) build=0 ;;
+	p) profile=$OPTARG ;;
 	k) keep=1 ;;
 	T) guest_timeout=$OPTARG ;;
 	*) sed -n '2,/^# shellcheck/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2 ;;
@@ -92,9 +94,9 @@ in_root() {
 # --- packages -------------------------------------------------------------
 
 if [ $build = 1 ]; then
-	step make-deb make deb PKG_PROFILE=vm || bail "the Debian packages did not build"
+	step make-deb make deb PKG_PROFILE="$profile" || bail "the Debian packages did not build"
 	if [ -x rpm/scripts/build-rpms.sh ]; then
-		step make-rpm make rpm PKG_PROFILE=vm
+		step make-rpm make rpm PKG_PROFILE="$profile"
 	else
 		echo "ok $((tap_n += 1)) - make rpm # SKIP rpm/scripts/build-rpms.sh not there yet"
 	fi
@@ -110,7 +112,7 @@ else
 	echo "ok $((tap_n += 1)) - check-rpms # SKIP rpm/scripts/check-rpms.sh not there yet"
 fi
 if [ $build = 1 ]; then
-	step make-repo make repo PKG_PROFILE=vm || bail "no local repository"
+	step make-repo make repo PKG_PROFILE="$profile" || bail "no local repository"
 elif [ ! -f "$pkg/repo/apt/dists/aioring/InRelease" ]; then
 	step make-apt-repo debian/bin/make-apt-repo.sh || bail "no local apt repository"
 fi
