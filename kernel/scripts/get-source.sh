@@ -38,7 +38,10 @@ have=$(dpkg-query -W -f='${Version}' "$pkg" 2>/dev/null) || have=
 if [ "$have" = "$ver" ] && [ -f "/usr/src/$pkg.tar.xz" ]; then
 	cp "/usr/src/$pkg.tar.xz" "$tmp/src.tar.xz"
 else
-	if ! (cd "$tmp" && apt-get download "$pkg=$ver") >"$tmp/apt.log" 2>&1; then
+	# as root, apt would warn that its _apt user cannot write to $tmp
+	sandbox=()
+	[ "$(id -u)" != 0 ] || sandbox=(-o APT::Sandbox::User=root)
+	if ! (cd "$tmp" && apt-get download "${sandbox[@]}" "$pkg=$ver") >"$tmp/apt.log" 2>&1; then
 		if grep -q "Version '$ver' for '$pkg' was not found\|Unable to locate package" "$tmp/apt.log"; then
 			echo "get-source: the archive no longer offers $pkg $ver; move to the newest upload with 'make rebase-base'" >&2
 			exit 3

@@ -30,7 +30,10 @@ old_version=$DEBIAN_SOURCE_VERSION old_abi=$DEBIAN_ABI
 die() { echo "rebase-base: $*" >&2; exit 1; }
 say() { echo "rebase-base: $*"; }
 
+# as root, apt would warn that its _apt user cannot write here
+apt_root=
 if [ "$(id -u)" = 0 ]; then
+	apt_root="-o APT::Sandbox::User=root"
 	apt-get update -qq || die "apt-get update failed"
 else
 	say "not root: using apt's lists as they are (run 'apt-get update' for the newest)"
@@ -48,7 +51,7 @@ dpkg --compare-versions "$version" gt "$old_version" || [ "${FORCE:-0}" = 1 ] ||
 work=build/rebase
 rm -rf "$work"
 mkdir -p "$work" build/src
-(cd "$work" && apt-get download -q "$src_pkg=$version" "$cfg_pkg=$version") ||
+(cd "$work" && apt-get download -q $apt_root "$src_pkg=$version" "$cfg_pkg=$version") ||
 	die "the archive does not offer $src_pkg and $cfg_pkg $version"
 abi=$(apt-cache show "linux-image-amd64=$version" 2>/dev/null |
 	sed -n 's/^Depends:.*linux-image-\([0-9][0-9.]*-[0-9][0-9]*\)-amd64 .*/\1/p' | head -n 1)
@@ -90,10 +93,10 @@ kernel/scripts/configure.sh distro ||
 msg="Rebase onto Debian's linux $version (ABI $abi): $config_note."
 debian/bin/new-changelog-entry.sh "$msg"
 rpm/scripts/new-changelog-entry.sh "$msg"
-sed -i "0,/^## Unreleased$/{/^## Unreleased$/a\\
-\\
-- $msg
-}" CHANGELOG
+entry=$(echo "- $msg" | fold -s -w 72 | sed -e 's/ *$//' -e '2,$s/^/  /')
+awk -v entry="$entry" 'skip && /^$/ { skip = 0; next } { skip = 0; print }
+	!done && /^## Unreleased$/ { print ""; print entry; done = skip = 1 }' \
+	CHANGELOG >CHANGELOG.new && mv CHANGELOG.new CHANGELOG
 rm -rf "$work"
 
 git --no-pager diff --stat
