@@ -93,7 +93,7 @@ unexported() {
 		{ echo "build/linux has uncommitted changes"; return; }
 	[ ! -d "$tree/.git/rebase-apply" ] ||
 		{ echo "build/linux has a git am in progress"; return; }
-	read -r had_series had_head <"$state" 2>/dev/null || had_head=
+	read -r had_series had_head 2>/dev/null <"$state" || had_head=
 	[ "$(git_t rev-parse HEAD)" = "$had_head" ] ||
 		echo "build/linux has commits that are not in kernel/patches"
 }
@@ -115,7 +115,7 @@ fi
 
 want=$("$top/kernel/scripts/series-hash.sh")
 head=$(git_t rev-parse HEAD)
-read -r had_series had_head <"$state" 2>/dev/null || had_series= had_head=
+read -r had_series had_head 2>/dev/null <"$state" || had_series= had_head=
 
 if [ "$want" = "$had_series" ] && [ "$head" = "$had_head" ] &&
    [ -z "$(git_t status --porcelain --untracked-files=no)" ]; then

@@ -40,43 +40,62 @@ else
 fi
 version=${1:-}
 [ -n "$version" ] || version=$(kernel/scripts/newest-upload.sh "$src_pkg")
-if [ "$version" = "$old_version" ]; then
-	say "already on $src_pkg $version (ABI $old_abi); nothing to do"
-	exit 0
-fi
-dpkg --compare-versions "$version" gt "$old_version" || [ "${FORCE:-0}" = 1 ] ||
-	die "$version is older than the pinned $old_version (FORCE=1 to go back)"
-
-# 1.-3.: the packages of that upload
 work=build/rebase
-rm -rf "$work"
-mkdir -p "$work" build/src
-(cd "$work" && apt-get download -q $apt_root "$src_pkg=$version" "$cfg_pkg=$version") ||
-	die "the archive does not offer $src_pkg and $cfg_pkg $version"
-abi=$(apt-cache show "linux-image-amd64=$version" 2>/dev/null |
-	sed -n 's/^Depends:.*linux-image-\([0-9][0-9.]*-[0-9][0-9]*\)-amd64 .*/\1/p' | head -n 1)
-[[ $abi =~ ^[0-9]+\.[0-9]+\.[0-9]+-[0-9]+$ ]] ||
-	die "no ABI name from linux-image-amd64 $version (its Depends names no linux-image-ABI-amd64)"
-
-dpkg-deb --fsys-tarfile "$work/${src_pkg}_"*.deb | tar -x -C "$work" "./usr/src/$src_pkg.tar.xz"
-sha=$(sha256sum "$work/usr/src/$src_pkg.tar.xz" | cut -d' ' -f1)
-mv "$work/usr/src/$src_pkg.tar.xz" "build/src/${src_pkg}_$version.tar.xz"
-dpkg-deb --fsys-tarfile "$work/${cfg_pkg}_"*.deb |
-	tar -x -O "./usr/src/$cfg_pkg/config.amd64_none_amd64.xz" | xz -dc >"$work/config"
-[ -s "$work/config" ] || die "no config.amd64_none_amd64 in $cfg_pkg $version"
-if cmp -s "$work/config" kernel/config/debian/amd64_none_amd64.config; then
-	config_note="Debian's amd64 config is unchanged"
-else
-	config_note="Debian's amd64 config refreshed"
-	cp "$work/config" kernel/config/debian/amd64_none_amd64.config
+# A rebase that stopped at a patch left the version file moved and the
+# changelogs not: run again, it goes on from the series.
+resume=0
+if [ "$version" = "$old_version" ]; then
+	top=$(sed -n '1s/^[^ ]* (\([^)]*\)).*/\1/p' debian/changelog)
+	if [ "${top%-*}" = "$version+aioring$FLAVOUR_REVISION" ]; then
+		say "already on $src_pkg $version (ABI $old_abi); nothing to do"
+		exit 0
+	fi
+	resume=1
+	abi=$old_abi
+	# shellcheck disable=SC1090 # the version file as last committed
+	eval "$(git show HEAD:"$env_file" | grep -E '^DEBIAN_(SOURCE_VERSION|ABI)=' |
+		sed 's/^DEBIAN_SOURCE_VERSION=/old_version=/; s/^DEBIAN_ABI=/old_abi=/')"
+	if git diff --quiet HEAD -- kernel/config/debian/; then
+		config_note="Debian's amd64 config is unchanged"
+	else
+		config_note="Debian's amd64 config refreshed"
+	fi
+	say "resuming the rebase $old_version -> $version (ABI $abi) at the series"
 fi
+if [ $resume = 0 ]; then
+	dpkg --compare-versions "$version" gt "$old_version" || [ "${FORCE:-0}" = 1 ] ||
+		die "$version is older than the pinned $old_version (FORCE=1 to go back)"
 
-# 4. the version file
-sed -i -e "s/^DEBIAN_SOURCE_VERSION=.*/DEBIAN_SOURCE_VERSION=$version/" \
-	-e "s/^DEBIAN_SOURCE_SHA256=.*/DEBIAN_SOURCE_SHA256=$sha/" \
-	-e "s/^DEBIAN_ABI=.*/DEBIAN_ABI=$abi/" \
-	-e "s/^FLAVOUR_REVISION=.*/FLAVOUR_REVISION=1/" "$env_file"
-say "$src_pkg $old_version (ABI $old_abi) -> $version (ABI $abi); $config_note"
+	# 1.-3.: the packages of that upload
+	rm -rf "$work"
+	mkdir -p "$work" build/src
+	(cd "$work" && apt-get download -q $apt_root "$src_pkg=$version" "$cfg_pkg=$version") ||
+		die "the archive does not offer $src_pkg and $cfg_pkg $version"
+	abi=$(apt-cache show "linux-image-amd64=$version" 2>/dev/null |
+		sed -n 's/^Depends:.*linux-image-\([0-9][0-9.]*-[0-9][0-9]*\)-amd64 .*/\1/p' | head -n 1)
+	[[ $abi =~ ^[0-9]+\.[0-9]+\.[0-9]+-[0-9]+$ ]] ||
+		die "no ABI name from linux-image-amd64 $version (its Depends names no linux-image-ABI-amd64)"
+
+	dpkg-deb --fsys-tarfile "$work/${src_pkg}_"*.deb | tar -x -C "$work" "./usr/src/$src_pkg.tar.xz"
+	sha=$(sha256sum "$work/usr/src/$src_pkg.tar.xz" | cut -d' ' -f1)
+	mv "$work/usr/src/$src_pkg.tar.xz" "build/src/${src_pkg}_$version.tar.xz"
+	dpkg-deb --fsys-tarfile "$work/${cfg_pkg}_"*.deb |
+		tar -x -O "./usr/src/$cfg_pkg/config.amd64_none_amd64.xz" | xz -dc >"$work/config"
+	[ -s "$work/config" ] || die "no config.amd64_none_amd64 in $cfg_pkg $version"
+	if cmp -s "$work/config" kernel/config/debian/amd64_none_amd64.config; then
+		config_note="Debian's amd64 config is unchanged"
+	else
+		config_note="Debian's amd64 config refreshed"
+		cp "$work/config" kernel/config/debian/amd64_none_amd64.config
+	fi
+
+	# 4. the version file
+	sed -i -e "s/^DEBIAN_SOURCE_VERSION=.*/DEBIAN_SOURCE_VERSION=$version/" \
+		-e "s/^DEBIAN_SOURCE_SHA256=.*/DEBIAN_SOURCE_SHA256=$sha/" \
+		-e "s/^DEBIAN_ABI=.*/DEBIAN_ABI=$abi/" \
+		-e "s/^FLAVOUR_REVISION=.*/FLAVOUR_REVISION=1/" "$env_file"
+	say "$src_pkg $old_version (ABI $old_abi) -> $version (ABI $abi); $config_note"
+fi
 
 # 5. the series, exactly
 if ! kernel/scripts/prepare-tree.sh; then
