@@ -53,17 +53,10 @@ static int aio_ids(aio_context_t *ids, int max)
 {
 	static __thread char buf[65536];
 	char *p, *line;
-	int fd, n = 0;
-	ssize_t len;
+	int n = 0;
 
-	fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (r2_read_file("/proc/self/maps", buf, sizeof(buf)))
 		return 0;
-	len = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (len <= 0)
-		return 0;
-	buf[len] = 0;
 	for (line = buf; line && *line && n < max; line = p ? p + 1 : NULL) {
 		p = strchr(line, '\n');
 		if (p)
