@@ -7,7 +7,7 @@ set -euo pipefail
 
 pkg=${1:?usage: newest-upload.sh PACKAGE}
 best=
-# dpkg's order, not sort -V: "6.1.192-3~deb12u1" < "6.1.192-3".
+# dpkg's order, not sort -V: "1.2-3~deb12u1" < "1.2-3".
 for v in $(apt-cache madison "$pkg" 2>/dev/null | awk -F'|' '{ gsub(/ /, "", $2); print $2 }'); do
 	if [ -z "$best" ] || dpkg --compare-versions "$v" gt "$best"; then
 		best=$v

@@ -2,7 +2,7 @@
 # Print the VERSION-RELEASE of the linux-aioring RPMs for kernel/version.env
 # (or VERSION_ENV):
 #
-#   rpm-evr.sh [VERSION_ENV]        e.g. 6.1.192-3.aioring1
+#   rpm-evr.sh [VERSION_ENV]        e.g. UPSTREAM-DEBREV.aioringN
 #
 # Version is the upstream kernel version of Debian's upload; Release is
 # Debian's revision of that upload and the flavour revision, so a new
