@@ -109,7 +109,8 @@ kernel/scripts/configure.sh distro ||
 	die "decide the symbols above in kernel/config/aioring.config, then run 'make rebase-base VERSION=$version' again"
 
 # 7. changelogs
-msg="Rebase onto Debian's linux $version (ABI $abi): $config_note."
+# (the ABI is named in kernel/version.env only)
+msg="Rebase onto Debian's linux $version: $config_note."
 debian/bin/new-changelog-entry.sh "$msg"
 rpm/scripts/new-changelog-entry.sh "$msg"
 entry=$(echo "- $msg" | fold -s -w 72 | sed -e 's/ *$//' -e '2,$s/^/  /')
