@@ -38,21 +38,14 @@ have=$(dpkg-query -W -f='${Version}' "$pkg" 2>/dev/null) || have=
 if [ "$have" = "$ver" ] && [ -f "/usr/src/$pkg.tar.xz" ]; then
 	cp "/usr/src/$pkg.tar.xz" "$tmp/src.tar.xz"
 else
-	# as root, apt would warn that its _apt user cannot write to $tmp
-	sandbox=()
-	[ "$(id -u)" != 0 ] || sandbox=(-o APT::Sandbox::User=root)
-	if ! (cd "$tmp" && apt-get download "${sandbox[@]}" "$pkg=$ver") >"$tmp/apt.log" 2>&1; then
-		if grep -q "Version '$ver' for '$pkg' was not found\|Unable to locate package" "$tmp/apt.log"; then
-			echo "get-source: the archive no longer offers $pkg $ver; move to the newest upload with 'make rebase-base'" >&2
-			exit 3
-		fi
-		cat "$tmp/apt.log" >&2
-		die "apt-get download $pkg=$ver failed"
+	rc=0
+	"$top/kernel/scripts/deb-extract.sh" "$pkg" "$ver" "./usr/src/$pkg.tar.xz" \
+		"$tmp/src.tar.xz" || rc=$?
+	if [ $rc = 3 ]; then
+		echo "get-source: the archive no longer offers $pkg $ver; move to the newest upload with 'make rebase-base'" >&2
+		exit 3
 	fi
-	dpkg-deb --fsys-tarfile "$tmp"/*.deb |
-		tar -x -C "$tmp" "./usr/src/$pkg.tar.xz" ||
-		die "no /usr/src/$pkg.tar.xz in $pkg $ver"
-	mv "$tmp/usr/src/$pkg.tar.xz" "$tmp/src.tar.xz"
+	[ $rc = 0 ] || exit 1
 fi
 hash_ok "$tmp/src.tar.xz" ||
 	die "$pkg $ver: the tarball's sha256 is $(sha256sum "$tmp/src.tar.xz" | cut -d' ' -f1), kernel/version.env says $DEBIAN_SOURCE_SHA256"

@@ -74,11 +74,13 @@ unpack_source() {
 		return
 	fi
 	if [ -z "$tarball" ]; then
+		# get-source.sh checks the hash of what it prints
 		tarball=$("$top/kernel/scripts/get-source.sh") || exit
+	else
+		sum=$(sha256sum "$tarball" | cut -d' ' -f1)
+		[ "$sum" = "$DEBIAN_SOURCE_SHA256" ] ||
+			die "$tarball: sha256 $sum, kernel/version.env says $DEBIAN_SOURCE_SHA256"
 	fi
-	sum=$(sha256sum "$tarball" | cut -d' ' -f1)
-	[ "$sum" = "$DEBIAN_SOURCE_SHA256" ] ||
-		die "$tarball: sha256 $sum, kernel/version.env says $DEBIAN_SOURCE_SHA256"
 	tar -xf "$tarball" -C "$srcdir" --strip-components=1
 }
 

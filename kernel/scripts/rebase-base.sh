@@ -30,10 +30,7 @@ old_version=$DEBIAN_SOURCE_VERSION old_abi=$DEBIAN_ABI
 die() { echo "rebase-base: $*" >&2; exit 1; }
 say() { echo "rebase-base: $*"; }
 
-# as root, apt would warn that its _apt user cannot write here
-apt_root=
 if [ "$(id -u)" = 0 ]; then
-	apt_root="-o APT::Sandbox::User=root"
 	apt-get update -qq || die "apt-get update failed"
 else
 	say "not root: using apt's lists as they are (run 'apt-get update' for the newest)"
@@ -69,19 +66,19 @@ if [ $resume = 0 ]; then
 	# 1.-3.: the packages of that upload
 	rm -rf "$work"
 	mkdir -p "$work" build/src
-	(cd "$work" && apt-get download -q $apt_root "$src_pkg=$version" "$cfg_pkg=$version") ||
-		die "the archive does not offer $src_pkg and $cfg_pkg $version"
 	abi=$(apt-cache show "linux-image-amd64=$version" 2>/dev/null |
 		sed -n 's/^Depends:.*linux-image-\([0-9][0-9.]*-[0-9][0-9]*\)-amd64 .*/\1/p' | head -n 1)
 	[[ $abi =~ ^[0-9]+\.[0-9]+\.[0-9]+-[0-9]+$ ]] ||
 		die "no ABI name from linux-image-amd64 $version (its Depends names no linux-image-ABI-amd64)"
 
-	dpkg-deb --fsys-tarfile "$work/${src_pkg}_"*.deb | tar -x -C "$work" "./usr/src/$src_pkg.tar.xz"
-	sha=$(sha256sum "$work/usr/src/$src_pkg.tar.xz" | cut -d' ' -f1)
-	mv "$work/usr/src/$src_pkg.tar.xz" "build/src/${src_pkg}_$version.tar.xz"
-	dpkg-deb --fsys-tarfile "$work/${cfg_pkg}_"*.deb |
-		tar -x -O "./usr/src/$cfg_pkg/config.amd64_none_amd64.xz" | xz -dc >"$work/config"
-	[ -s "$work/config" ] || die "no config.amd64_none_amd64 in $cfg_pkg $version"
+	kernel/scripts/deb-extract.sh "$src_pkg" "$version" "./usr/src/$src_pkg.tar.xz" \
+		"$work/src.tar.xz" || die "the archive does not offer $src_pkg $version"
+	sha=$(sha256sum "$work/src.tar.xz" | cut -d' ' -f1)
+	mv "$work/src.tar.xz" "build/src/${src_pkg}_$version.tar.xz"
+	kernel/scripts/deb-extract.sh "$cfg_pkg" "$version" \
+		"./usr/src/$cfg_pkg/config.amd64_none_amd64.xz" "$work/config.xz" ||
+		die "the archive does not offer $cfg_pkg $version"
+	xz -dc "$work/config.xz" >"$work/config"
 	if cmp -s "$work/config" kernel/config/debian/amd64_none_amd64.config; then
 		config_note="Debian's amd64 config is unchanged"
 	else
