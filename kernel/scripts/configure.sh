@@ -53,7 +53,9 @@ if [ -f "$obj/.config" ] && [ "$(cat "$obj/.aioring-config-inputs" 2>/dev/null)"
 	exit 0
 fi
 
-kmake() { make -s -C "$tree" O="$obj" "$@"; }
+# -s and --no-print-directory: under a parent make (debian/rules) make -C
+# would print "Entering directory" lines into what is read back below
+kmake() { make -s --no-print-directory -C "$tree" O="$obj" "$@"; }
 
 if [ "$profile" = distro ]; then
 	cp "$debian_config" "$obj/.config"
@@ -63,7 +65,7 @@ fi
 "$tree/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "${fragments[@]}" >/dev/null
 
 if [ "$profile" = distro ]; then
-	new=$(kmake listnewconfig)
+	new=$(kmake listnewconfig | grep "^CONFIG_" || true)
 	[ -z "$new" ] || die "symbols without a decision in kernel/config/aioring.config:
 $new"
 fi
