@@ -9,6 +9,8 @@ tap_ok() {
 		echo "ok $tap_n - $2"
 	else
 		echo "not ok $tap_n - $2"
+		# what was checked, so that a log tail alone says why
+		printf '%s\n' "$1" | head -n 5 | sed 's/^/#   check: /'
 		tap_failed=$((tap_failed + 1))
 	fi
 }

@@ -73,7 +73,12 @@ step() {
 	"$@" >"$log" 2>&1
 	rc=$?
 	timings+=("$(printf '%-22s %5d s' "$name" $(( $(date +%s) - t0 )))")
-	[ $rc = 0 ] || tail -n 40 "$log" | sed 's/^/    /'
+	if [ $rc != 0 ]; then
+		# the failed checks first, with what they printed: the tail
+		# alone may show only the passing ones after them
+		grep -n -A6 '^not ok' "$log" | head -n 60 | sed 's/^/    /'
+		tail -n 40 "$log" | sed 's/^/    /'
+	fi
 	tap_ok "[ $rc = 0 ]" "$name (exit $rc, $(( $(date +%s) - t0 )) s; log ${log#"$top"/})"
 	return $rc
 }
