@@ -4,16 +4,17 @@
  * memory (RLIMIT_MEMLOCK, CAP_IPC_LOCK exempt) and to the process's
  * pinned memory (mm->pinned_vm, VmPin in /proc/self/status).
  *
- * The context registers 33 slots x 64 KiB = 528 pages (2112 kB).
+ * The context registers 33 slots x 64 KiB = 528 pages, and its three
+ * rings take a page each: 531 pages (2124 kB) are pinned and charged.
  *  - unprivileged child (uid/gid 65534, no capabilities), RLIMIT_MEMLOCK
  *    64 KiB: io_setup2 fails with ENOMEM; VmPin unchanged;
- *  - unprivileged child, RLIMIT_MEMLOCK exactly 2112 KiB: io_setup2
- *    works; VmPin rises by exactly 2112 kB (VmLck does not move); a
+ *  - unprivileged child, RLIMIT_MEMLOCK exactly 2124 KiB: io_setup2
+ *    works; VmPin rises by exactly 2124 kB (VmLck does not move); a
  *    second such context while the first lives: ENOMEM (the charge is
  *    per user and cumulative); right after io_destroy returns VmPin is
  *    back at its start value, and the second context can now be made
  *    (the charge was released);
- *  - root (CAP_IPC_LOCK) with RLIMIT_MEMLOCK 64 KiB: works, VmPin +2112
+ *  - root (CAP_IPC_LOCK) with RLIMIT_MEMLOCK 64 KiB: works, VmPin +2124
  *    kB while it lives, back after io_destroy;
  *  - fs.aio-nr back at the end.
  */
@@ -21,8 +22,10 @@
 
 #define N		33
 #define BUF		(64u << 10)
-#define PAGES		(N * (BUF / 4096))		/* 528 */
-#define PIN_KB		(PAGES * 4)			/* 2112 */
+/* the SQ ring, the iocb array and the CQ ring of N: a page each */
+#define RING_PAGES	3
+#define PAGES		(N * (BUF / 4096) + RING_PAGES)	/* 531 */
+#define PIN_KB		(PAGES * 4)			/* 2124 */
 
 struct res {
 	long ret1, err1;		/* first io_setup2 */
@@ -110,6 +113,9 @@ int main(void)
 	require_aioring();
 	if (geteuid() != 0)
 		skip_all("needs root (to fork unprivileged children)");
+	if (page_round(aioring_sq_ring_size(N)) + page_round(aioring_iocbs_size(N)) +
+	    page_round(aioring_cq_ring_size(N)) != RING_PAGES * 4096)
+		bail_out("the rings of %d entries are not %d pages", N, RING_PAGES);
 	start = aio_nr();
 
 	/* 1. unprivileged, 64 KiB limit */
@@ -133,7 +139,7 @@ int main(void)
 	arg.second = 1;
 	if (r2_as_nobody(set_limit, scenario, &arg, &res, sizeof(res)) == 0) {
 		ok(res.ret1 == 0,
-		   "nobody, RLIMIT_MEMLOCK %u KiB (exactly the buffers): io_setup2 returns 0 (errno %s)",
+		   "nobody, RLIMIT_MEMLOCK %u KiB (exactly the buffers and rings): io_setup2 returns 0 (errno %s)",
 		   PIN_KB, res.ret1 ? strerrorname_np((int)res.err1) : "-");
 		ok(res.pin1 - res.pin0 == PIN_KB,
 		   "nobody: VmPin rises by %u kB while the context lives (%ld -> %ld kB)",
@@ -169,7 +175,7 @@ int main(void)
 		scenario(&arg, &res);
 		setrlimit(RLIMIT_MEMLOCK, &old);
 		ok(res.ret1 == 0,
-		   "root (CAP_IPC_LOCK), RLIMIT_MEMLOCK 64 KiB: io_setup2 with 2112 KiB of fixed buffers returns 0 (errno %s)",
+		   "root (CAP_IPC_LOCK), RLIMIT_MEMLOCK 64 KiB: io_setup2 with 2124 KiB of fixed buffers and rings returns 0 (errno %s)",
 		   res.ret1 ? strerrorname_np((int)res.err1) : "-");
 		ok(res.pin1 - res.pin0 == PIN_KB && res.destroy == 0 &&
 		   res.pin2 == res.pin0,
