@@ -6,7 +6,7 @@
  * when the thread took the entry between the two reads it saw nothing in
  * flight and nothing pending, and returned with no event).
  *
- * For SQTHREAD and SQTHREAD|SQPOLL, for AIORING_RACE_SECONDS (default 10)
+ * For SQTHREAD and SQTHREAD|SQPOLL, for AIORING_RACE_SECONDS (default 5)
  * each: queue one read of /dev/zero, io_ring_enter(SUBMIT|GETEVENTS,
  * 1, 1); on return the CQ ring must hold its event (res 512). Every
  * return without it is counted; the check is that there are none.
@@ -57,7 +57,7 @@ static void one_mode(unsigned int flags, const char *what, unsigned int secs)
 int main(void)
 {
 	const char *s = getenv("AIORING_RACE_SECONDS");
-	unsigned int secs = s && atoi(s) > 0 ? atoi(s) : 10;
+	unsigned int secs = s && atoi(s) > 0 ? atoi(s) : 5;
 	long nr0 = aio_nr();
 
 	require_aioring();

@@ -235,6 +235,37 @@ static inline int r2_find_sq_threads(pid_t pid, pid_t tgid, pid_t *tid)
 	return found;
 }
 
+/*
+ * Threads of this process whose comm is "<prefix>-<tgid>" (the SQ thread
+ * "aio-sq", the SQWQ workers "aio-wq"): their number, the first tid in
+ * *tid (may be NULL), all the process's tasks in *all (may be NULL).
+ */
+static inline int r2_count_threads(const char *prefix, pid_t *tid, int *all)
+{
+	char path[PATH_MAX], comm[64], want[32];
+	struct dirent *de;
+	DIR *d = opendir("/proc/self/task");
+	int n = 0, tasks = 0;
+
+	snprintf(want, sizeof(want), "%s-%d", prefix, (int)getpid());
+	while (d && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		tasks++;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/comm", de->d_name);
+		if (r2_read_file(path, comm, sizeof(comm)) || strcmp(comm, want))
+			continue;
+		if (!n && tid)
+			*tid = (pid_t)atoi(de->d_name);
+		n++;
+	}
+	if (d)
+		closedir(d);
+	if (all)
+		*all = tasks;
+	return n;
+}
+
 /* Wait up to ms for the SQ thread count of self to become want. */
 static inline int r2_wait_sq_threads(int want, int ms, pid_t *tid)
 {

@@ -23,25 +23,6 @@
 
 static struct target tgt;
 
-static int aio_wq_threads(void)
-{
-	char path[PATH_MAX], comm[64], want[32];
-	struct dirent *de;
-	DIR *d = opendir("/proc/self/task");
-	int n = 0;
-
-	snprintf(want, sizeof(want), "aio-wq-%d", (int)getpid());
-	while (d && (de = readdir(d))) {
-		snprintf(path, sizeof(path), "/proc/self/task/%s/comm", de->d_name);
-		if (de->d_name[0] != '.' && !r2_read_file(path, comm, sizeof(comm)) &&
-		    !strcmp(comm, want))
-			n++;
-	}
-	if (d)
-		closedir(d);
-	return n;
-}
-
 /* NIO polled IOs of opcode op at depth NIO; returns how many were right. */
 static unsigned int pass(struct ring *r, int op, uint8_t *bufs, uint64_t seed)
 {
@@ -97,7 +78,7 @@ static void one_mode(unsigned int flags, const char *what, uint8_t *bufs)
 	   pass(&r, IOCB_CMD_PREAD, bufs, seed) == NIO,
 	   "%s: %d polled writes on %s, then reads: each res 4096, data read back",
 	   what, NIO, tgt.name);
-	ok(aio_wq_threads() == 0, "%s: no SQWQ worker thread", what);
+	ok(r2_count_threads("aio-wq", NULL, NULL) == 0, "%s: no SQWQ worker thread", what);
 	ok(ring_destroy(&r) == 0, "%s: io_destroy", what);
 }
 

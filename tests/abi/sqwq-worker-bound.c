@@ -64,37 +64,12 @@ static int count_kthreads(void)
 	return n;
 }
 
-/* Threads of this process named "aio-wq-<tgid>"; all its tasks in *all. */
-static int count_workers(int *all)
-{
-	char path[PATH_MAX], comm[64], want[32];
-	struct dirent *de;
-	DIR *d = opendir("/proc/self/task");
-	int n = 0, tasks = 0;
-
-	snprintf(want, sizeof(want), "aio-wq-%d", (int)getpid());
-	if (!d)
-		return -1;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		tasks++;
-		snprintf(path, sizeof(path), "/proc/self/task/%s/comm", de->d_name);
-		if (!r2_read_file(path, comm, sizeof(comm)) && !strcmp(comm, want))
-			n++;
-	}
-	closedir(d);
-	if (all)
-		*all = tasks;
-	return n;
-}
-
 static int wait_workers(int want, int ms)
 {
 	int64_t end = now_ns() + (int64_t)ms * 1000000LL;
 	int n;
 
-	while ((n = count_workers(NULL)) != want && now_ns() < end)
+	while ((n = r2_count_threads("aio-wq", NULL, NULL)) != want && now_ns() < end)
 		ms_sleep(20);
 	return n;
 }
@@ -162,7 +137,7 @@ static void limited(void *arg)
 		bail_out("cannot go on without every context");
 	ms_sleep(1000);
 	kt1 = count_kthreads();
-	workers = count_workers(&tasks);
+	workers = r2_count_threads("aio-wq", NULL, &tasks);
 	ok(kt0 >= 0 && kt1 - kt0 <= KTHREAD_SLACK,
 	   "%u blocked reads made no kernel threads (%d before, %d after)",
 	   queued, kt0, kt1);
@@ -251,7 +226,7 @@ static void global_cap(void)
 		ring_enter(&r[i], 2, 0, IORING_FLAG_SUBMIT);
 	}
 	ms_sleep(500);
-	n = count_workers(NULL);
+	n = r2_count_threads("aio-wq", NULL, NULL);
 	ok(n <= 2, "four blocked reads, still %d workers (at most 2)", n);
 	for (i = 0; i < 3; i++)
 		if (!ret[i])

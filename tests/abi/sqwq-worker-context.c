@@ -24,30 +24,15 @@
 #define IOPRIO_CLASS_BE		2
 #define IOPRIO_PRIO(cl, lvl)	(((cl) << 13) | (lvl))
 
+/* Wait up to ms for a worker thread; its tid, or 0. */
 static pid_t find_worker(int ms)
 {
 	int64_t end = now_ns() + (int64_t)ms * 1000000LL;
-	char path[PATH_MAX], comm[64], want[32];
+	pid_t tid = 0;
 
-	snprintf(want, sizeof(want), "aio-wq-%d", (int)getpid());
-	do {
-		struct dirent *de;
-		DIR *d = opendir("/proc/self/task");
-
-		while (d && (de = readdir(d))) {
-			if (de->d_name[0] == '.')
-				continue;
-			snprintf(path, sizeof(path), "/proc/self/task/%s/comm", de->d_name);
-			if (!r2_read_file(path, comm, sizeof(comm)) && !strcmp(comm, want)) {
-				closedir(d);
-				return atoi(de->d_name);
-			}
-		}
-		if (d)
-			closedir(d);
+	while (!r2_count_threads("aio-wq", &tid, NULL) && now_ns() < end)
 		ms_sleep(10);
-	} while (now_ns() < end);
-	return 0;
+	return tid;
 }
 
 static void child(void *arg)
