@@ -266,6 +266,26 @@ static inline int r2_count_threads(const char *prefix, pid_t *tid, int *all)
 	return n;
 }
 
+/*
+ * main() of a test that runs one_mode(flags, name) for an SQ-thread
+ * context without and with SQPOLL, each making per_mode results, then
+ * checks that fs.aio-nr is back.
+ */
+static inline int r2_main_sq_modes(void (*one_mode)(unsigned int flags,
+						     const char *what),
+				   int per_mode)
+{
+	long nr0 = aio_nr();
+
+	require_aioring();
+	tap_plan(2 * per_mode + 1);
+	one_mode(IOCTX_FLAG_SCQRING | IOCTX_FLAG_SQTHREAD, "SQTHREAD");
+	one_mode(IOCTX_FLAG_SCQRING | IOCTX_FLAG_SQTHREAD | IOCTX_FLAG_SQPOLL,
+		 "SQPOLL");
+	ok(aio_nr_wait(nr0, 5000) == nr0, "fs.aio-nr back to %ld", nr0);
+	return tap_done();
+}
+
 /* Wait up to ms for the SQ thread count of self to become want. */
 static inline int r2_wait_sq_threads(int want, int ms, pid_t *tid)
 {

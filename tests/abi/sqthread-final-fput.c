@@ -92,12 +92,5 @@ static void one_mode(unsigned int flags, const char *what)
 
 int main(void)
 {
-	long nr0 = aio_nr();
-
-	require_aioring();
-	tap_plan(2 * 5 + 1);
-	one_mode(IOCTX_FLAG_SCQRING | IOCTX_FLAG_SQTHREAD, "SQTHREAD");
-	one_mode(IOCTX_FLAG_SCQRING | IOCTX_FLAG_SQTHREAD | IOCTX_FLAG_SQPOLL, "SQPOLL");
-	ok(aio_nr_wait(nr0, 5000) == nr0, "fs.aio-nr back to %ld", nr0);
-	return tap_done();
+	return r2_main_sq_modes(one_mode, 5);
 }
