@@ -7,16 +7,18 @@
  * checks that the charge adds up over contexts and processes of one user
  * and that failures give back all they took.
  *
- * As uid/gid 65534 without capabilities, RLIMIT_MEMLOCK 256 KiB, each
- * context registering 4 slots x 16 KiB = 64 KiB:
+ * As uid/gid 65534 without capabilities, RLIMIT_MEMLOCK 304 KiB, each
+ * context registering 4 slots x 16 KiB = 64 KiB, and pinning 12 KiB of
+ * rings, 76 KiB in all:
  *  1. contexts are made until one fails: exactly 4 work, the 5th is
- *     ENOMEM; VmPin rose by exactly 256 kB, VmLck did not move;
- *  2. one more 4 KiB slot: ENOMEM (the limit is reached exactly);
- *  3. with 3 contexts alive, 4 slots x 32 KiB (128 KiB, the first two
- *     slots fit): ENOMEM, and VmPin is back where it was: the partly
- *     pinned context left nothing charged, so a 64 KiB one works after;
+ *     ENOMEM; VmPin rose by exactly 304 kB, VmLck did not move;
+ *  2. one more context of one 4 KiB slot: ENOMEM (the limit is reached
+ *     exactly);
+ *  3. with 3 contexts alive, 4 slots x 32 KiB (the rings and the first
+ *     two slots fit): ENOMEM, and VmPin is back where it was: the partly
+ *     pinned context left nothing charged, so a 76 KiB one works after;
  *  4. a second process of the same user, its own contexts none, while
- *     the first holds 192 KiB: one 64 KiB context works, a second is
+ *     the first holds 228 KiB: one 76 KiB context works, a second is
  *     ENOMEM (the charge is per user, not per process);
  *  5. after io_destroy of everything VmPin is back at its start.
  *
@@ -35,8 +37,10 @@
 
 #define SLOTS		4
 #define SLOT_KB		16
-#define CTX_KB		(SLOTS * SLOT_KB)	/* 64 */
-#define LIMIT_KB	(4 * CTX_KB)		/* 256 */
+/* the SQ ring, iocb array and CQ ring of a context of SLOTS (or 1): a page each */
+#define RING_KB		12
+#define CTX_KB		(SLOTS * SLOT_KB + RING_KB)	/* 76 */
+#define LIMIT_KB	(4 * CTX_KB)			/* 304 */
 #define MAXCTX		16
 
 static long saved_max_nr = -1;
@@ -74,7 +78,7 @@ struct memlock_res {
 	long ret_one, err_one;		/* one more 4 KiB slot */
 	long ret_partial, err_partial;	/* 4 x 32 KiB with 3 alive */
 	long pin_before_partial, pin_after_partial;
-	long ret_refill, err_refill;	/* 64 KiB after that */
+	long ret_refill, err_refill;	/* 76 KiB after that */
 	long child_ret1, child_err1, child_ret2, child_err2, child_ok;
 	long destroy_fail;
 	long pin_end;
@@ -153,7 +157,7 @@ static void memlock_scenario(void *arg, void *out)
 		ring_destroy(&extra);
 	res->pin_after_partial = r2_vm_pin_kb();
 
-	/* 192 KiB held here: another process of the same user */
+	/* 228 KiB held here: another process of the same user */
 	second_process(res);
 
 	res->ret_refill = fixed_ctx(&r[alive], SLOTS, SLOT_KB);
@@ -174,7 +178,7 @@ static void check_memlock(void)
 		return;
 	}
 	ok(res.made == 4 && res.fail_err == ENOMEM,
-	   "nobody, RLIMIT_MEMLOCK %u KiB: %d contexts of %u KiB fixed buffers work, the next is ENOMEM (%s)",
+	   "nobody, RLIMIT_MEMLOCK %u KiB: %d contexts of %u KiB (fixed buffers and rings) work, the next is ENOMEM (%s)",
 	   LIMIT_KB, res.made, CTX_KB, strerrorname_np((int)res.fail_err) ?: "-");
 	ok(res.pin_full - res.pin0 == (long)res.made * CTX_KB && res.lck_full == res.lck0,
 	   "nobody: VmPin rose by %ld kB for %d contexts, VmLck did not move (%ld -> %ld kB)",
@@ -184,15 +188,15 @@ static void check_memlock(void)
 	   res.ret_one, res.ret_one ? strerrorname_np((int)res.err_one) : "-");
 	ok(res.ret_partial == -1 && res.err_partial == ENOMEM &&
 	   res.pin_after_partial == res.pin_before_partial,
-	   "nobody: 4 x 32 KiB with 192 KiB charged (two slots fit) is ENOMEM and leaves VmPin at %ld kB (now %ld)",
+	   "nobody: 4 x 32 KiB with 228 KiB charged (two slots fit) is ENOMEM and leaves VmPin at %ld kB (now %ld)",
 	   res.pin_before_partial, res.pin_after_partial);
 	ok(res.child_ok && res.child_ret1 == 0 && res.child_ret2 == -1 &&
 	   res.child_err2 == ENOMEM,
-	   "nobody: a second process of the same user gets one 64 KiB context (%s), the next is ENOMEM (%s)",
+	   "nobody: a second process of the same user gets one 76 KiB context (%s), the next is ENOMEM (%s)",
 	   res.child_ret1 ? strerrorname_np((int)res.child_err1) ?: "?" : "ok",
 	   res.child_ret2 ? strerrorname_np((int)res.child_err2) ?: "?" : "made");
 	ok(res.ret_refill == 0,
-	   "nobody: once the other process exited its charge is gone: a 64 KiB context works (%s)",
+	   "nobody: once the other process exited its charge is gone: a 76 KiB context works (%s)",
 	   res.ret_refill ? strerrorname_np((int)res.err_refill) ?: "?" : "ok");
 	ok(!res.destroy_fail && res.pin_end == res.pin0,
 	   "nobody: io_destroy of every context returns 0, VmPin is back at %ld kB (%ld)",
@@ -344,6 +348,9 @@ int main(void)
 	require_aioring();
 	if (geteuid() != 0)
 		skip_all("needs root (to fork unprivileged children and set fs.aio-max-nr)");
+	if (page_round(aioring_sq_ring_size(SLOTS)) + page_round(aioring_iocbs_size(SLOTS)) +
+	    page_round(aioring_cq_ring_size(SLOTS)) != RING_KB << 10)
+		bail_out("the rings of %d entries are not %d KiB", SLOTS, RING_KB);
 	atexit(restore_max_nr);
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
