@@ -478,6 +478,13 @@ struct memlock_res {
 	long ret, err, destroy;
 };
 
+/* The pages the rings of an n-entry context pin, charged with its buffers. */
+static inline rlim_t ring_pin_bytes(unsigned int n)
+{
+	return page_round(aioring_sq_ring_size(n)) + page_round(aioring_iocbs_size(n)) +
+	       page_round(aioring_cq_ring_size(n));
+}
+
 static void memlock_probe_fn(void *arg, void *out)
 {
 	static const size_t sz[] = { 64 << 10 };
@@ -485,7 +492,9 @@ static void memlock_probe_fn(void *arg, void *out)
 	struct memlock_res *res = out;
 	struct r2_bufs b;
 	struct ring r;
-	struct rlimit rl = { FAULT_MEMLOCK, FAULT_MEMLOCK };
+	/* FAULT_MEMLOCK of fixed buffers, and their rings, fit exactly */
+	rlim_t lim = FAULT_MEMLOCK + ring_pin_bytes(n);
+	struct rlimit rl = { lim, lim };
 
 	(void)arg;
 	setrlimit(RLIMIT_MEMLOCK, &rl);	/* lowering is allowed */
@@ -497,8 +506,9 @@ static void memlock_probe_fn(void *arg, void *out)
 }
 
 /*
- * The locked-memory charge of uid 65534 is back at zero: a context with
- * exactly RLIMIT_MEMLOCK of fixed buffers fits.
+ * The locked-memory charge of uid 65534 is back at zero: a context that
+ * pins exactly its RLIMIT_MEMLOCK (FAULT_MEMLOCK of fixed buffers and the
+ * rings' pages) fits.
  */
 static inline int fault_memlock_check(const char *what)
 {
