@@ -182,6 +182,19 @@ static inline long r2_vm_lck_kb(void)
 	return r2_status_long("/proc/self/status", "VmLck");
 }
 
+/* Write the string s to the file path (a sysfs or cgroup knob): 0 or -errno. */
+static inline int r2_write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, strlen(s)) != (ssize_t)strlen(s))
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
 /* Read a small file into buf (NUL-terminated, trailing newline cut). */
 static inline int r2_read_file(const char *path, char *buf, size_t len)
 {

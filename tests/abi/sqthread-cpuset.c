@@ -20,19 +20,13 @@
 
 static char cg[PATH_MAX];
 
+/* Write val to the knob file of cgroup directory dir: 0 or -errno. */
 static int cg_write(const char *dir, const char *file, const char *val)
 {
 	char path[PATH_MAX];
-	int fd, ret = 0;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) != (ssize_t)strlen(val))
-		ret = -errno;
-	close(fd);
-	return ret;
+	return r2_write_str(path, val);
 }
 
 static void child(void *arg)

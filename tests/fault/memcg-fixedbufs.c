@@ -38,18 +38,6 @@ struct mres {
 };
 static struct mres *mr;
 
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, strlen(s)) != (ssize_t)strlen(s))
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 static long long cg_long(const char *file)
 {
 	char path[PATH_MAX], buf[64];
@@ -88,17 +76,17 @@ static const char *cg_make(void)
 		return "no cgroup v2 at /sys/fs/cgroup";
 	if (!strstr(buf, "memory"))
 		return "no memory controller in cgroup v2";
-	if (write_str("/sys/fs/cgroup/cgroup.subtree_control", "+memory"))
+	if (r2_write_str("/sys/fs/cgroup/cgroup.subtree_control", "+memory"))
 		return "cannot enable the memory controller";
 	snprintf(cg, sizeof(cg), "/sys/fs/cgroup/aioring-fault-%d", (int)getpid());
 	if (mkdir(cg, 0755))
 		return "cannot make a cgroup";
 	snprintf(path, sizeof(path), "%s/memory.max", cg);
 	snprintf(buf, sizeof(buf), "%u", CG_MAX);
-	if (write_str(path, buf))
+	if (r2_write_str(path, buf))
 		return "cannot set memory.max";
 	snprintf(path, sizeof(path), "%s/memory.swap.max", cg);
-	write_str(path, "0");	/* absent without swap accounting */
+	r2_write_str(path, "0");	/* absent without swap accounting */
 	return NULL;
 }
 
@@ -136,7 +124,7 @@ static void child(unsigned int flags, struct ftarget *f, int with_balloon,
 	frand_state = rseed;
 	snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
 	snprintf(pid, sizeof(pid), "%d", (int)getpid());
-	if (write_str(path, pid))
+	if (r2_write_str(path, pid))
 		_exit(80);
 	n = 4 + frand_below(29);
 	per = (size_t)(2u << 20) / n + (size_t)frand_below((38u << 20) / n);
