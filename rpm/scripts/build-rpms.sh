@@ -14,6 +14,10 @@
 # the .spec.in files), SOURCES, BUILD (the kernel builds in tree in
 # BUILD/linux-VERSION), RPMS, SRPMS, logs.
 set -euo pipefail
+# rpmbuild, unlike dpkg-buildpackage, keeps the caller's umask: a umask of
+# 0 or 2 (a CI runner's, say) made SOURCES and the packaged files group-
+# or world-writable, which rpmlint rightly rejects.
+umask 022
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=kernel/version.env
@@ -67,7 +71,7 @@ make_project_tarball() {
 	(cd "$top" && git ls-files -z | while IFS= read -r -d '' f; do
 		[ -e "$f" ] && printf '%s\0' "$f"
 	done) | tar -C "$top" --null -T - --sort=name --owner=0 --group=0 \
-		--numeric-owner --mtime="@$mtime" --transform "s,^,$srcname/," \
+		--mode=go-w --numeric-owner --mtime="@$mtime" --transform "s,^,$srcname/," \
 		-cJf "$src/$srcname.tar.xz.new"
 	mv "$src/$srcname.tar.xz.new" "$src/$srcname.tar.xz"
 }
@@ -114,7 +118,7 @@ patch_lines() {
 	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$top/kernel/patches/series" |
 	while read -r p; do
 		[ -f "$top/kernel/patches/$p" ] || die "series names $p, not in kernel/patches"
-		ln -sf "$top/kernel/patches/$p" "$src/$p"
+		rm -f "$src/$p" && install -m 0644 "$top/kernel/patches/$p" "$src/$p"
 		n=$((n + 1))
 		printf 'Patch%d:%*s%s\\n' "$n" $((10 - ${#n})) '' "$p"
 	done
@@ -128,7 +132,8 @@ fio_sources() {
 	dir=$("$top/tools/fio/fetch-fio-source.sh" "$top/build/fio")
 	[ -f "$(dirname "$dir")/fio_$fio_version.orig.tar.gz" ] ||
 		die "no fio_$fio_version.orig.tar.gz next to $dir"
-	ln -sf "$(dirname "$dir")/fio_$fio_version.orig.tar.gz" "$src/"
+	rm -f "$src/fio_$fio_version.orig.tar.gz"
+	install -m 0644 "$(dirname "$dir")/fio_$fio_version.orig.tar.gz" "$src/"
 }
 
 # rpmbuild on this Debian host: --nodeps because the BuildRequires name

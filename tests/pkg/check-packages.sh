@@ -56,10 +56,15 @@ bail() { echo "Bail out! $*"; summary_times; exit 1; }
 rm -rf "$logs"
 mkdir -p "$logs"
 timings=()
+failed_checks=()
 summary_times() {
-	local t
+	local t i
 	echo "# step times:"
 	for t in "${timings[@]}"; do echo "#   $t"; done
+	for ((i = 0; i < ${#failed_checks[@]}; i += 2)); do
+		echo "# failed in step ${failed_checks[i]}:"
+		sed 's/^/#   /' <<<"${failed_checks[i + 1]}"
+	done
 }
 
 # step NAME COMMAND...: run a step with its output in build/pkg/autopkgtest/
@@ -74,10 +79,10 @@ step() {
 	rc=$?
 	timings+=("$(printf '%-22s %5d s' "$name" $(( $(date +%s) - t0 )))")
 	if [ $rc != 0 ]; then
-		# the failed checks first, with what they printed: the tail
-		# alone may show only the passing ones after them
-		grep -n -A6 '^not ok' "$log" | head -n 60 | sed 's/^/    /'
 		tail -n 40 "$log" | sed 's/^/    /'
+		# the failed checks with what they printed, kept for the end
+		# of the run: CI shows only the last lines of its output
+		failed_checks+=("$name (${log#"$top"/})" "$(grep -B8 -A4 '^not ok' "$log" | head -n 60)")
 	fi
 	tap_ok "[ $rc = 0 ]" "$name (exit $rc, $(( $(date +%s) - t0 )) s; log ${log#"$top"/})"
 	return $rc
@@ -98,10 +103,14 @@ in_root() {
 
 # --- packages -------------------------------------------------------------
 
+# with_umask MASK COMMAND...: the packages must not depend on the caller's
+# umask (a CI runner's may be 0); the checks below see the modes it left
+with_umask() { (umask "$1" && shift && "$@"); }
+
 if [ $build = 1 ]; then
-	step make-deb make deb PKG_PROFILE="$profile" || bail "the Debian packages did not build"
+	step make-deb with_umask 000 make deb PKG_PROFILE="$profile" || bail "the Debian packages did not build"
 	if [ -x rpm/scripts/build-rpms.sh ]; then
-		step make-rpm make rpm PKG_PROFILE="$profile"
+		step make-rpm with_umask 000 make rpm PKG_PROFILE="$profile"
 	else
 		echo "ok $((tap_n += 1)) - make rpm # SKIP rpm/scripts/build-rpms.sh not there yet"
 	fi
