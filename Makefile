@@ -102,15 +102,21 @@ TEST_SRC := $(wildcard tests/regress/*.c tests/abi/*.c tests/fuzz/*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_HDRS := $(wildcard tests/lib/*.h tests/*/*.h tools/include/*.h)
 
-$(BUILD)/tests/%: tests/%.c $(TEST_HDRS)
+# aioring.h declares the raw system calls, libaioring has them
+TEST_LIB = $(BUILD)/tools/lib/libaioring.a
+
+$(BUILD)/tests/%: tests/%.c $(TEST_HDRS) $(TEST_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(TEST_CFLAGS) -o $@ $< -lpthread
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(TEST_LIB) -lpthread
+
+$(TEST_LIB): $(wildcard tools/lib/*.c tools/lib/*.map tools/include/*.h)
+	+$(TOOLS_MAKE) lib
 
 tests: $(TEST_BIN)
 
 # --- tools: libaioring, aioring-bench (rules in tools/Makefile) ---------------
 
-TOOLS_MAKE = $(MAKE) -C tools O=$(CURDIR)/$(BUILD) CC="$(CC)" CFLAGS="$(CFLAGS)"
+TOOLS_MAKE = $(MAKE) -C tools O=$(abspath $(BUILD)) CC="$(CC)" CFLAGS="$(CFLAGS)"
 
 tools:
 	+$(TOOLS_MAKE) all

@@ -24,11 +24,16 @@ exported=$(nm -D --defined-only "$lib/libaioring.so.1.0.0" | awk '$2 == "T" { pr
 tap_ok "! grep -qv '^aioring_' <<<\"\$exported\"" "only aioring_* symbols exported"
 tap_ok "nm -D --defined-only $lib/libaioring.so.1.0.0 | grep -q 'aioring_init@@AIORING_1.0'" \
 	"symbols carry the version node AIORING_1.0"
-for f in init exit submit submit_and_wait wait probe mem_alloc mem_free try_flags \
-	 flag_name flags_str flag_setup_flags dev_io_poll path_io_poll; do
+calls="init exit submit submit_and_wait wait probe mem_alloc mem_free try_flags
+	flag_name flags_str flag_setup_flags dev_io_poll path_io_poll
+	io_setup2 io_ring_enter"
+for f in $calls; do
 	grep -qx "aioring_$f" <<<"$exported" || echo "# aioring_$f missing"
 done
-tap_ok "[ \$(wc -l <<<\"\$exported\") = 14 ]" "14 calls exported"
+ncalls=$(wc -w <<<"$calls")
+tap_ok "[ \$(wc -l <<<\"\$exported\") = $ncalls ]" "$ncalls calls exported"
+tap_ok "nm -D --defined-only $lib/libaioring.so.1.0.0 | grep -q 'aioring_io_setup2@@AIORING_1.1'" \
+	"the raw system calls are new in AIORING_1.1"
 
 if ! command -v pkg-config >/dev/null; then
 	echo "ok $((tap_n += 1)) - pkg-config # SKIP pkg-config not installed"
@@ -64,6 +69,7 @@ int main(void)
 	return 0;
 }
 EOT
+# shellcheck disable=SC2046 # pkg-config's flags are words
 $cc -std=gnu11 -Wall -Wextra -Werror -o "$t/client-so" "$t/client.c" \
 	$(PKG_CONFIG_PATH=$t pkg-config --cflags --libs aioring) 2>&1 | sed 's/^/# /'
 tap_ok "[ \"\$(LD_LIBRARY_PATH=$lib $t/client-so)\" = 'client ok' ]" \

@@ -11,6 +11,10 @@
  * the same value, so a newer kernel header never conflicts.  It can be
  * included together with <linux/io_uring.h> or <liburing.h>, not with
  * <libaio.h> (which has its own struct iocb).
+ *
+ * Standard C99 and later and C++ compile it without extensions warnings
+ * (-pedantic); it declares no system call itself, the raw wrappers
+ * aioring_io_setup2() and aioring_io_ring_enter() are in the library.
  */
 #ifndef AIORING_H
 #define AIORING_H
@@ -21,12 +25,7 @@
 #include <string.h>
 #include <linux/aio_abi.h>
 #include <linux/types.h>
-#include <sys/syscall.h>
 #include <sys/uio.h>
-#include <unistd.h>
-#ifndef __cplusplus
-#include <stdatomic.h>
-#endif
 
 #ifdef __cplusplus
 extern "C" {
@@ -98,33 +97,39 @@ extern "C" {
 #define IOCB_FLAG_HIPRI		(1 << 2)
 #endif
 
+/*
+ * The kernel's uapi header spells the padding of the ring headers as an
+ * anonymous union; here it is explicit reserved space (same offsets, same
+ * member names), so strict C99 and C++ take the header without warnings.
+ * C++ has no flexible array members: clang++ -pedantic is told that the
+ * two below are meant.
+ */
 #ifndef AIORING_KERNEL_HAS_RINGS
+#if defined(__cplusplus) && defined(__clang__)
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Wc99-extensions"
+#endif
 struct aio_sq_ring {
-	union {
-		struct {
-			__u32 head;		/* kernel consumer head */
-			__u32 tail;		/* app producer tail */
-			__u32 nr_events;	/* max events in ring */
-			__u16 sq_thread_cpu;	/* CPU of the SQ thread */
-			__u16 kflags;		/* kernel-written flags */
-			__u64 iocbs;		/* setup pointer to app iocbs */
-		};
-		__u32 pad[16];
-	};
-	__u32 array[];			/* actual ring, index to iocbs */
+	__u32 head;			/* kernel consumer head */
+	__u32 tail;			/* app producer tail */
+	__u32 nr_events;		/* max events in ring */
+	__u16 sq_thread_cpu;		/* CPU of the SQ thread */
+	__u16 kflags;			/* kernel-written flags */
+	__u64 iocbs;			/* setup pointer to app iocbs */
+	__u32 reserved[10];		/* up to the 64-byte header */
+	__extension__ __u32 array[];	/* actual ring, index to iocbs */
 };
 
 struct aio_cq_ring {
-	union {
-		struct {
-			__u32 head;		/* app consumer head */
-			__u32 tail;		/* kernel producer tail */
-			__u32 nr_events;	/* max events in ring */
-		};
-		struct io_event pad;
-	};
-	struct io_event events[];	/* ring, array of io_events */
+	__u32 head;			/* app consumer head */
+	__u32 tail;			/* kernel producer tail */
+	__u32 nr_events;		/* max events in ring */
+	__u32 reserved[5];		/* up to one io_event, 32 bytes */
+	__extension__ struct io_event events[]; /* ring, array of io_events */
 };
+#if defined(__cplusplus) && defined(__clang__)
+#pragma clang diagnostic pop
+#endif
 #endif
 
 /* Sizes of the three shared regions for io_setup2(nr_events). */
@@ -144,25 +149,17 @@ static inline size_t aioring_cq_ring_size(unsigned int nr_events)
 	       2 * (size_t)nr_events * sizeof(struct io_event);
 }
 
-#if defined(__NR_io_setup2) && defined(__NR_io_ring_enter)
-/* Raw system calls: -1 and errno on failure, like syscall(2). */
-static inline long aioring_io_setup2(unsigned int nr_events, unsigned int flags,
-				     struct aio_sq_ring *sq_ring,
-				     struct aio_cq_ring *cq_ring,
-				     aio_context_t *ctxp)
-{
-	return syscall(__NR_io_setup2, nr_events, flags, sq_ring, cq_ring, ctxp);
-}
-
-static inline long aioring_io_ring_enter(aio_context_t ctx,
-					 unsigned int to_submit,
-					 unsigned int min_complete,
-					 unsigned int flags)
-{
-	return syscall(__NR_io_ring_enter, ctx, to_submit, min_complete, flags);
-}
-#endif
-
+/*
+ * Raw system calls (tools/lib/ring.c): -1 and errno on failure, like
+ * syscall(2); ENOSYS where the numbers are not known.  They ask the
+ * kernel whatever it is: on a kernel without the interface another
+ * system call may have these numbers.
+ */
+long aioring_io_setup2(unsigned int nr_events, unsigned int flags,
+		       struct aio_sq_ring *sq_ring, struct aio_cq_ring *cq_ring,
+		       aio_context_t *ctxp);
+long aioring_io_ring_enter(aio_context_t ctx, unsigned int to_submit,
+			   unsigned int min_complete, unsigned int flags);
 
 /* ==================================================================== */
 /* libaioring: rings in the application's memory and the v9 protocol    */
@@ -172,30 +169,18 @@ static inline long aioring_io_ring_enter(aio_context_t ctx,
  * Every call below returns 0 (or a count) on success and a negative errno
  * on failure, like the kernel (and liburing); errno itself is not used.
  *
- * Memory ordering (C11 model): the application owns sq->tail and
+ * Memory ordering (the C11 model, through the compiler's __atomic
+ * built-ins, which C99 and C++ have as well): the application owns sq->tail and
  * cq->head and publishes them with release stores; it reads sq->head and
  * cq->tail, which the kernel owns, with acquire loads.  A release store of
  * the SQ tail makes the iocbs and array[] entries before it visible to the
  * kernel, and an acquire load of the CQ tail makes the events before it
  * visible to the application.
  */
-#ifdef __cplusplus
 #define aioring_load_acquire(p)		__atomic_load_n((p), __ATOMIC_ACQUIRE)
 #define aioring_load_relaxed(p)		__atomic_load_n((p), __ATOMIC_RELAXED)
 #define aioring_store_release(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELEASE)
 #define aioring_smp_mb()		__atomic_thread_fence(__ATOMIC_SEQ_CST)
-#else
-#define aioring_load_acquire(p)						\
-	atomic_load_explicit((_Atomic __typeof__(*(p)) *)(p),		\
-			     memory_order_acquire)
-#define aioring_load_relaxed(p)						\
-	atomic_load_explicit((_Atomic __typeof__(*(p)) *)(p),		\
-			     memory_order_relaxed)
-#define aioring_store_release(p, v)					\
-	atomic_store_explicit((_Atomic __typeof__(*(p)) *)(p), (v),	\
-			      memory_order_release)
-#define aioring_smp_mb()	atomic_thread_fence(memory_order_seq_cst)
-#endif
 
 /*
  * The three system calls a ring needs, with kernel-style returns (the
@@ -389,19 +374,13 @@ static inline void aioring_prep_pwrite(struct iocb *cb, int fd, void *buf,
 static inline int aioring_enter(struct aioring *r, unsigned int to_submit,
 				unsigned int min_complete, unsigned int flags)
 {
+	long ret;
+
 	r->nr_enter++;
 	if (r->sys)
 		return (int)r->sys->enter(r->ctx, to_submit, min_complete, flags);
-#ifdef __NR_io_ring_enter
-	{
-		long ret = syscall(__NR_io_ring_enter, r->ctx, to_submit,
-				   min_complete, flags);
-
-		return ret < 0 ? -errno : (int)ret;
-	}
-#else
-	return -ENOSYS;
-#endif
+	ret = aioring_io_ring_enter(r->ctx, to_submit, min_complete, flags);
+	return ret < 0 ? -errno : (int)ret;
 }
 
 /* tools/lib/ring.c */

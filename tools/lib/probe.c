@@ -136,13 +136,9 @@ int aioring_probe(struct aioring_probe *pr, const struct aioring_sys *sys)
 	if (sys)
 		ret = sys->setup2(1, 0, NULL, NULL, NULL);
 	else {
-#ifdef __NR_io_setup2
-		ret = syscall(__NR_io_setup2, 1, 0, NULL, NULL, NULL);
+		ret = aioring_io_setup2(1, 0, NULL, NULL, NULL);
 		if (ret < 0)
 			ret = -errno;
-#else
-		ret = -ENOSYS;
-#endif
 	}
 	if (ret == -ENOSYS) {
 		pr->error = ENOSYS;

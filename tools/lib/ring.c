@@ -7,9 +7,35 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "aioring.h"
+
+long aioring_io_setup2(unsigned int nr_events, unsigned int flags,
+		       struct aio_sq_ring *sq_ring, struct aio_cq_ring *cq_ring,
+		       aio_context_t *ctxp)
+{
+#ifdef __NR_io_setup2
+	return syscall(__NR_io_setup2, nr_events, flags, sq_ring, cq_ring, ctxp);
+#else
+	(void)nr_events; (void)flags; (void)sq_ring; (void)cq_ring; (void)ctxp;
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+long aioring_io_ring_enter(aio_context_t ctx, unsigned int to_submit,
+			   unsigned int min_complete, unsigned int flags)
+{
+#ifdef __NR_io_ring_enter
+	return syscall(__NR_io_ring_enter, ctx, to_submit, min_complete, flags);
+#else
+	(void)ctx; (void)to_submit; (void)min_complete; (void)flags;
+	errno = ENOSYS;
+	return -1;
+#endif
+}
 
 static size_t page_round(size_t len)
 {
@@ -30,14 +56,9 @@ static long sys_setup2(unsigned int nr_events, unsigned int flags,
 		       struct aio_sq_ring *sq, struct aio_cq_ring *cq,
 		       aio_context_t *ctxp)
 {
-#ifdef __NR_io_setup2
-	long ret = syscall(__NR_io_setup2, nr_events, flags, sq, cq, ctxp);
+	long ret = aioring_io_setup2(nr_events, flags, sq, cq, ctxp);
 
 	return ret < 0 ? -errno : ret;
-#else
-	(void)nr_events; (void)flags; (void)sq; (void)cq; (void)ctxp;
-	return -ENOSYS;
-#endif
 }
 
 static long sys_destroy(aio_context_t ctx)
