@@ -42,6 +42,27 @@ tap_ok "[ $rc = 3 ] && grep -q 'no fixed buffers' <<<\"\$out\"" "libaio --fixedb
 run --engine psync /dev/null
 tap_ok "[ $rc = 2 ] && grep -q 'not a regular file or block device' <<<\"\$out\"" "a character device: exit 2"
 
+# A kernel without the aio-ring interface has no fs.aio-ring-disabled
+# sysctl (here a missing file of the test): one line, exit 77, before the
+# target is created and without io_setup2 (traced when strace can).
+nosysctl=$t/no-such-dir/aio-ring-disabled
+AIORING_SYSCTL_DISABLED=$nosysctl run --size 1m --ios 8 "$t/absent"
+tap_ok "[ $rc = 77 ] && [ \$(wc -l <<<\"\$out\") = 1 ] && grep -q '^aioring-bench: this kernel has no aio-ring interface (no fs.aio-ring-disabled sysctl; io_setup2 not called)' <<<\"\$out\" && [ ! -e $t/absent ]" \
+	"no sysctl: exit 77, one line, target not created (exit $rc: $out)"
+AIORING_SYSCTL_DISABLED=$nosysctl run --engine libaio --polled --ios 8 "$t/absent"
+tap_ok "[ $rc = 77 ] && [ \$(wc -l <<<\"\$out\") = 1 ]" "no sysctl, libaio --polled: exit 77, one line"
+AIORING_SYSCTL_DISABLED=$nosysctl run --probe
+tap_ok "[ $rc = 77 ] && grep -q '^aio-ring    absent: .*io_setup2 not called' <<<\"\$out\"" \
+	"no sysctl, --probe: absent, exit 77"
+if command -v strace >/dev/null && strace -f -o "$t/true.trace" true 2>/dev/null; then
+	AIORING_SYSCTL_DISABLED=$nosysctl strace -f -o "$t/trace" "$bench" --size 1m --ios 8 "$t/absent" >/dev/null 2>&1
+	AIORING_SYSCTL_DISABLED=$nosysctl strace -f -o "$t/trace-probe" "$bench" --probe >/dev/null 2>&1
+	tap_ok "grep -q 'no-such-dir/aio-ring-disabled' $t/trace && grep -q 'no-such-dir/aio-ring-disabled' $t/trace-probe && ! grep -Eq 'syscall_(0x14f|335)|io_setup2|io_ring_enter' $t/trace $t/trace-probe" \
+		"strace: the sysctl was looked at, system call 335 was not made"
+else
+	echo "ok $((tap_n += 1)) - strace: no system call 335 # SKIP strace cannot trace here"
+fi
+
 # a short run through the page cache (any file system can do that)
 run --engine psync --buffered --size 1m --runtime 1.2 "$t/data"
 tap_ok "[ $rc = 0 ] && [ \$(stat -c %s $t/data) = 1048576 ]" "--size creates a missing file (exit $rc)"

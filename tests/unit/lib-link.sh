@@ -26,7 +26,7 @@ tap_ok "nm -D --defined-only $lib/libaioring.so.1.0.0 | grep -q 'aioring_init@@A
 	"symbols carry the version node AIORING_1.0"
 calls="init exit submit submit_and_wait wait probe mem_alloc mem_free try_flags
 	flag_name flags_str flag_setup_flags dev_io_poll path_io_poll
-	io_setup2 io_ring_enter"
+	io_setup2 io_ring_enter disabled unsupported_flag setup_strerror"
 for f in $calls; do
 	grep -qx "aioring_$f" <<<"$exported" || echo "# aioring_$f missing"
 done
@@ -34,6 +34,8 @@ ncalls=$(wc -w <<<"$calls")
 tap_ok "[ \$(wc -l <<<\"\$exported\") = $ncalls ]" "$ncalls calls exported"
 tap_ok "nm -D --defined-only $lib/libaioring.so.1.0.0 | grep -q 'aioring_io_setup2@@AIORING_1.1'" \
 	"the raw system calls are new in AIORING_1.1"
+tap_ok "nm -D --defined-only $lib/libaioring.so.1.0.0 | grep -q 'aioring_disabled@@AIORING_1.1'" \
+	"so is aioring_disabled()"
 
 if ! command -v pkg-config >/dev/null; then
 	echo "ok $((tap_n += 1)) - pkg-config # SKIP pkg-config not installed"

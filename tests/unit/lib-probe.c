@@ -29,6 +29,50 @@ static void test_probe_absent(void)
 	   "absent: one io_setup2(1, 0, NULL, NULL, NULL), no context tried");
 }
 
+/*
+ * The real system calls on a kernel without the fs.aio-ring-disabled
+ * sysctl (the test points $AIORING_SYSCTL_DISABLED at a missing file):
+ * the library answers -ENOSYS and makes no system call.  Were io_setup2
+ * called, an aio-ring kernel would make a context (and another kernel
+ * may have another system call at 335): the answers would differ.
+ */
+static void test_sysctl_absent(void)
+{
+	struct aioring_probe pr;
+	struct aioring r;
+	int ret;
+
+	setenv("AIORING_SYSCTL_DISABLED", "/nonexistent/aio-ring-disabled", 1);
+	ok(aioring_disabled(NULL) == -ENOSYS, "no sysctl file: aioring_disabled() is -ENOSYS");
+	ok(aioring_disabled("/nonexistent") == -ENOSYS, "an explicit path is read too");
+	ret = aioring_probe(&pr, NULL);
+	ok(ret == -ENOSYS && !pr.present && pr.error == ENOSYS,
+	   "aioring_probe(real calls) without the sysctl: -ENOSYS, absent, io_setup2 not called");
+	ret = aioring_init(&r, 4, IOCTX_FLAG_SCQRING, NULL);
+	ok(ret == -ENOSYS && !r.ctx && !r.sq,
+	   "aioring_init(real calls) without the sysctl: -ENOSYS, nothing mapped");
+	ok(aioring_try_flags(IOCTX_FLAG_IOPOLL, NULL) == -ENOSYS,
+	   "aioring_try_flags(real calls) without the sysctl: -ENOSYS");
+	unsetenv("AIORING_SYSCTL_DISABLED");
+}
+
+static void test_sysctl_values(void)
+{
+	char path[] = "/tmp/lib-probe.XXXXXX";
+	int fd = mkstemp(path);
+
+	if (fd < 0 || write(fd, "2\n", 2) != 2) {
+		ok(0, "temporary file for the sysctl");
+		return;
+	}
+	close(fd);
+	ok(aioring_disabled(path) == 2, "a sysctl that reads 2 is 2");
+	setenv("AIORING_SYSCTL_DISABLED", path, 1);
+	ok(aioring_disabled(NULL) == 2, "$AIORING_SYSCTL_DISABLED names the file");
+	unsetenv("AIORING_SYSCTL_DISABLED");
+	unlink(path);
+}
+
 static void test_probe_eperm(void)
 {
 	struct aioring_probe pr;
@@ -197,6 +241,8 @@ static void test_io_poll(void)
 int main(void)
 {
 	test_probe_absent();
+	test_sysctl_absent();
+	test_sysctl_values();
 	test_probe_eperm();
 	test_probe_today();
 	test_probe_full();

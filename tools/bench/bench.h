@@ -211,10 +211,13 @@ extern const struct engine engine_aioring, engine_io_uring, engine_libaio,
 struct aioring_sys;
 int setup2_error(int ret, unsigned int flags, const struct aioring_sys *sys,
 		 char *err, size_t len);
+int bench_kernel_check(const struct bench_opts *o, char *err, size_t len);
 
 /* engine-aioring.c: a polled context without rings, for libaio */
 int bench_setup2_iopoll(unsigned int nr_events, unsigned long *ctx,
 			char *err, size_t len);
+
+/* probe.c: --probe */
 int bench_probe_print(const struct bench_opts *o);
 
 #endif

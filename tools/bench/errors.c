@@ -3,7 +3,8 @@
  * aioring-bench: what an io_setup2() failure means for the user.  A
  * kernel without the interface (ENOSYS) or with it switched off (EPERM)
  * is a skip (exit 77); a feature flag the kernel does not know yet
- * (EINVAL) is named with the option that asked for it (exit 3).
+ * (EINVAL) is named with the option that asked for it (exit 3).  A
+ * kernel without the interface is recognised before any system call.
  */
 #include <errno.h>
 #include <string.h>
@@ -26,56 +27,67 @@ static const char *flag_option(unsigned int flag)
 }
 
 /*
- * Turn an io_setup2() failure into an exit status and a message.  For
- * EINVAL, try each asked-for feature on its own to name the one this
- * kernel lacks (sys: the system calls to try with, NULL the real ones).
+ * Turn an io_setup2() failure into an exit status and a message (the
+ * words are libaioring's, shared with the fio engine).  For EINVAL, try
+ * each asked-for feature on its own to name the one this kernel lacks
+ * (sys: the system calls to try with, NULL the real ones).
  */
 int setup2_error(int ret, unsigned int flags, const struct aioring_sys *sys,
 		 char *err, size_t len)
 {
 	const char *why = "";
 	struct utsname u;
-	char names[96];
+	char names[96], text[256];
 	unsigned int bit;
 
 	if (uname(&u))
 		strcpy(u.release, "?");
+	aioring_setup_strerror(ret, flags, text, sizeof(text));
 	switch (ret) {
 	case -ENOSYS:
-		snprintf(err, len,
-			 "this kernel (%s) has no aio-ring interface: io_setup2() is ENOSYS; boot a linux-aioring kernel",
-			 u.release);
+		snprintf(err, len, "%s; boot a linux-aioring kernel (this is %s)",
+			 text, u.release);
 		return EXIT_NOKERNEL;
 	case -EPERM:
-		snprintf(err, len,
-			 "io_setup2() is not permitted here (EPERM): the administrator restricted it (sysctl fs.aio-ring-disabled)");
+		snprintf(err, len, "%s", text);
 		return EXIT_NOKERNEL;
 	case -EAGAIN:
-		snprintf(err, len,
-			 "io_setup2(): not enough room in fs.aio-max-nr (EAGAIN)");
+		snprintf(err, len, "%s", text);
 		return EXIT_IOERR;
 	case -EINVAL:
-		for (bit = IOCTX_FLAG_IOPOLL; bit <= IOCTX_FLAG_SQPOLL; bit <<= 1) {
-			if (!(flags & bit) || bit == IOCTX_FLAG_SCQRING)
-				continue;
-			if (aioring_try_flags(aioring_flag_setup_flags(bit), sys) == 0) {
-				snprintf(err, len,
-					 "IOCTX_FLAG_%s (%s) is not supported by this kernel (%s)",
-					 aioring_flag_name(bit), flag_option(bit),
-					 u.release);
-				return EXIT_UNSUPPORTED;
-			}
+		bit = aioring_unsupported_flag(flags, sys);
+		if (bit) {
+			snprintf(err, len,
+				 "IOCTX_FLAG_%s (%s) is not supported by this kernel (%s)",
+				 aioring_flag_name(bit), flag_option(bit),
+				 u.release);
+			return EXIT_UNSUPPORTED;
 		}
 		break;
 	}
 	aioring_flags_str(flags, names, sizeof(names));
-	if (ret == -ENOMEM && (flags & IOCTX_FLAG_FIXEDBUFS))
-		why = " (fixed buffers count against the locked memory limit, ulimit -l)";
-	else if (ret == -EINVAL && (flags & IOCTX_FLAG_SQTHREAD))
+	if (ret == -EINVAL && (flags & IOCTX_FLAG_SQTHREAD))
 		why = " (is the --sqthread CPU online? or a combination this kernel does not support)";
 	else if (ret == -EINVAL)
 		why = " (a combination this kernel does not support)";
-	snprintf(err, len, "io_setup2(%s) failed: %s%s", names, strerror(-ret),
-		 why);
+	/* text starts with "io_setup2: " */
+	snprintf(err, len, "io_setup2(%s) failed: %s%s", names,
+		 strncmp(text, "io_setup2: ", 11) ? text : text + 11, why);
 	return ret == -EINVAL ? EXIT_UNSUPPORTED : EXIT_IOERR;
+}
+
+/*
+ * Before the target is opened: an engine that needs the aio-ring
+ * interface on a kernel without it (no fs.aio-ring-disabled sysctl) ends
+ * here with EXIT_NOKERNEL and one line, and no system call of the
+ * interface is made.  0 otherwise (the kernel has its say later).
+ */
+int bench_kernel_check(const struct bench_opts *o, char *err, size_t len)
+{
+	int needs = o->compare ? 0 : o->engine == ENG_AIORING ||
+		    (o->engine == ENG_LIBAIO && o->polled);
+
+	if (!needs || aioring_disabled(NULL) != -ENOSYS)
+		return 0;
+	return setup2_error(-ENOSYS, IOCTX_FLAG_SCQRING, NULL, err, len);
 }

@@ -618,6 +618,8 @@ int main(int argc, char **argv)
 	/* a mode the engine cannot do is refused before the target is touched */
 	if (!o.compare) {
 		ret = opts_mode_check(&o, o.engine, err, sizeof(err));
+		if (!ret)
+			ret = bench_kernel_check(&o, err, sizeof(err));
 		if (ret) {
 			error_msg("%s", err);
 			return ret;

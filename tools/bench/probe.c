@@ -3,7 +3,8 @@
  * aioring-bench --probe: what the running kernel and the target support,
  * asked of the kernel (libaioring's probe, io_uring and io_setup tries)
  * and of sysfs.  Exit 0 when the aio-ring interface is usable, 77 when
- * it is not, 2 when the target is missing.
+ * it is not, 2 when the target is missing.  On a kernel without the
+ * fs.aio-ring-disabled sysctl io_setup2 is never called.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -92,13 +93,15 @@ static void print_text(const struct utsname *u, const struct aioring_probe *pr,
 		       int uring, int libaio, const char *path,
 		       const struct target_info *ti)
 {
+	char why[256];
 	unsigned int i;
 
 	printf("kernel      %s %s\n", u->sysname, u->release);
+	aioring_setup_strerror(-pr->error, 0, why, sizeof(why));
 	if (!pr->present)
-		printf("aio-ring    absent: io_setup2() is ENOSYS (not a linux-aioring kernel)\n");
+		printf("aio-ring    absent: %s\n", why);
 	else if (pr->error)
-		printf("aio-ring    present but not usable: %s\n", strerror(pr->error));
+		printf("aio-ring    present but not usable: %s\n", why);
 	else
 		printf("aio-ring    present: io_setup2() and io_ring_enter()\n");
 	if (pr->present && !pr->error) {

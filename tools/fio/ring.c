@@ -45,6 +45,7 @@ int fring_open(struct fring **out, unsigned int nr_events, unsigned int flags,
 	unsigned int i, bit;
 	int ret;
 
+	snprintf(why, why_len, "out of memory");
 	if (!r)
 		return -ENOMEM;
 	if (flags & IOCTX_FLAG_FIXEDBUFS) {
@@ -67,22 +68,13 @@ int fring_open(struct fring **out, unsigned int nr_events, unsigned int flags,
 		return 0;
 	}
 	free(r);
-	if (ret == -ENOSYS) {
-		snprintf(why, why_len, "this kernel has no aio-ring interface (io_setup2 is ENOSYS)");
-	} else if (ret == -EPERM) {
-		snprintf(why, why_len, "io_setup2 is not permitted (fs.aio-ring-disabled)");
-	} else {
-		snprintf(why, why_len, "io_setup2: %s", strerror(-ret));
-		if (ret == -EINVAL)
-			for (bit = IOCTX_FLAG_IOPOLL; bit <= IOCTX_FLAG_SQPOLL; bit <<= 1)
-				if (bit != IOCTX_FLAG_SCQRING && (flags & bit) &&
-				    !aioring_try_flags(aioring_flag_setup_flags(bit), NULL)) {
-					snprintf(why, why_len,
-						 "%s (IOCTX_FLAG_%s) is not supported by this kernel",
-						 flag_option(bit), aioring_flag_name(bit));
-					break;
-				}
-	}
+	bit = ret == -EINVAL ? aioring_unsupported_flag(flags, NULL) : 0;
+	if (bit)
+		snprintf(why, why_len,
+			 "%s (IOCTX_FLAG_%s) is not supported by this kernel",
+			 flag_option(bit), aioring_flag_name(bit));
+	else
+		aioring_setup_strerror(ret, flags, why, why_len);
 	return ret;
 }
 

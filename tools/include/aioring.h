@@ -153,7 +153,7 @@ static inline size_t aioring_cq_ring_size(unsigned int nr_events)
  * Raw system calls (tools/lib/ring.c): -1 and errno on failure, like
  * syscall(2); ENOSYS where the numbers are not known.  They ask the
  * kernel whatever it is: on a kernel without the interface another
- * system call may have these numbers.
+ * system call may have these numbers, see aioring_disabled().
  */
 long aioring_io_setup2(unsigned int nr_events, unsigned int flags,
 		       struct aio_sq_ring *sq_ring, struct aio_cq_ring *cq_ring,
@@ -404,7 +404,13 @@ struct aioring_probe {
 	int flag_error[AIORING_NR_CTX_FLAGS]; /* errno per refused flag bit */
 };
 
+#define AIORING_SYSCTL_DISABLED	"/proc/sys/fs/aio-ring-disabled"
+
+int aioring_disabled(const char *path);
 int aioring_probe(struct aioring_probe *pr, const struct aioring_sys *sys);
+unsigned int aioring_unsupported_flag(unsigned int flags,
+				      const struct aioring_sys *sys);
+int aioring_setup_strerror(int err, unsigned int flags, char *buf, size_t len);
 unsigned int aioring_flag_setup_flags(unsigned int flag);
 int aioring_try_flags(unsigned int flags, const struct aioring_sys *sys);
 const char *aioring_flag_name(unsigned int flag);

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -122,10 +123,14 @@ int aioring_try_flags(unsigned int flags, const struct aioring_sys *sys)
 }
 
 /*
- * Fill *pr: does io_setup2() exist (a NULL ctxp can never make a
- * context: such a kernel answers EFAULT, or EINVAL/EPERM, but not
- * ENOSYS), and which IOCTX flags does it take.  Returns 0, or -ENOSYS /
- * -EPERM when the interface cannot be used at all (pr->error says so).
+ * Fill *pr: does io_setup2() exist, and which IOCTX flags does it take.
+ * With the real system calls (sys NULL) the kernel is first asked
+ * without one: only an aio-ring kernel has the fs.aio-ring-disabled
+ * sysctl, and on another kernel io_setup2's number may belong to another
+ * system call.  Then io_setup2 with a NULL ctxp, which can never make a
+ * context: the kernel answers EFAULT, or EINVAL/EPERM, but not ENOSYS.
+ * Returns 0, or -ENOSYS / -EPERM when the interface cannot be used at
+ * all (pr->error says so).
  */
 int aioring_probe(struct aioring_probe *pr, const struct aioring_sys *sys)
 {
@@ -133,9 +138,11 @@ int aioring_probe(struct aioring_probe *pr, const struct aioring_sys *sys)
 	unsigned int i;
 
 	memset(pr, 0, sizeof(*pr));
-	if (sys)
+	if (sys) {
 		ret = sys->setup2(1, 0, NULL, NULL, NULL);
-	else {
+	} else if (aioring_disabled(NULL) == -ENOSYS) {
+		ret = -ENOSYS;
+	} else {
 		ret = aioring_io_setup2(1, 0, NULL, NULL, NULL);
 		if (ret < 0)
 			ret = -errno;
@@ -184,6 +191,112 @@ static int read_int_file(const char *path)
 	if (buf[0] < '0' || buf[0] > '9')
 		return -EIO;
 	return (int)strtol(buf, NULL, 10);
+}
+
+/*
+ * The fs.aio-ring-disabled sysctl, read without any system call of the
+ * interface: 0 (anyone may call io_setup2), 1 (CAP_SYS_ADMIN only), 2
+ * (nobody); -ENOSYS when it does not exist, i.e. the kernel has no
+ * aio-ring interface (or /proc is not mounted); another -errno when it
+ * cannot be read.  path NULL: $AIORING_SYSCTL_DISABLED when set (not in
+ * set-user-ID programs; tests point it at a file of theirs), else
+ * /proc/sys/fs/aio-ring-disabled.
+ */
+int aioring_disabled(const char *path)
+{
+	int ret;
+
+	if (!path)
+		path = secure_getenv("AIORING_SYSCTL_DISABLED");
+	if (!path || !*path)
+		path = AIORING_SYSCTL_DISABLED;
+	ret = read_int_file(path);
+	return ret == -ENOENT || ret == -ENOTDIR ? -ENOSYS : ret;
+}
+
+/*
+ * The first of the feature flags in flags (SCQRING aside) that the
+ * kernel refuses on its own, i.e. what an io_setup2() EINVAL is about;
+ * 0 when each is taken alone (then the combination, or the SQ thread's
+ * CPU, is the problem).
+ */
+unsigned int aioring_unsupported_flag(unsigned int flags,
+				      const struct aioring_sys *sys)
+{
+	unsigned int bit;
+
+	for (bit = IOCTX_FLAG_IOPOLL; bit <= IOCTX_FLAG_SQPOLL; bit <<= 1) {
+		if (!(flags & bit) || bit == IOCTX_FLAG_SCQRING)
+			continue;
+		if (aioring_try_flags(aioring_flag_setup_flags(bit), sys) == 0)
+			return bit;
+	}
+	return 0;
+}
+
+/* does this process have CAP_SYS_ADMIN (bit 21 of CapEff)? */
+static int has_sys_admin(void)
+{
+	unsigned long long caps = 0;
+	char line[128];
+	FILE *f = fopen("/proc/self/status", "re");
+	int found = 0;
+
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "CapEff: %llx", &caps) == 1;
+	fclose(f);
+	return found && (caps & (1ULL << 21));
+}
+
+/*
+ * Why io_setup2() with these flags failed with err (a negative errno),
+ * for a person: ENOSYS (no interface), EPERM (the sysctl, or seccomp or
+ * an LSM when the sysctl allows the call), EAGAIN (fs.aio-max-nr),
+ * ENOMEM with fixed buffers (the locked-memory limit); other errors as
+ * strerror().  Which feature an EINVAL is about is
+ * aioring_unsupported_flag()'s question.  Returns what snprintf returns.
+ */
+int aioring_setup_strerror(int err, unsigned int flags, char *buf, size_t len)
+{
+	struct rlimit rl;
+	int v;
+
+	switch (err) {
+	case -ENOSYS:
+		if (aioring_disabled(NULL) == -ENOSYS)
+			return snprintf(buf, len,
+					"this kernel has no aio-ring interface (no fs.aio-ring-disabled sysctl; io_setup2 not called)");
+		return snprintf(buf, len,
+				"this kernel has no aio-ring interface (io_setup2 is ENOSYS)");
+	case -EPERM:
+		v = aioring_disabled(NULL);
+		if (v == 0 || (v == 1 && has_sys_admin()))
+			return snprintf(buf, len,
+					"io_setup2 is not permitted (EPERM) although fs.aio-ring-disabled is %d: blocked by seccomp or an LSM",
+					v);
+		if (v == 1 || v == 2)
+			return snprintf(buf, len,
+					"io_setup2 is not permitted (EPERM): the administrator set fs.aio-ring-disabled to %d (%s)",
+					v, v == 1 ? "CAP_SYS_ADMIN only" : "nobody");
+		return snprintf(buf, len, "io_setup2 is not permitted (EPERM)");
+	case -EAGAIN:
+		return snprintf(buf, len,
+				"io_setup2: not enough room in fs.aio-max-nr (EAGAIN)");
+	case -ENOMEM:
+		if (!(flags & IOCTX_FLAG_FIXEDBUFS))
+			break;
+		if (getrlimit(RLIMIT_MEMLOCK, &rl) || rl.rlim_cur == RLIM_INFINITY)
+			return snprintf(buf, len,
+					"io_setup2: %s (fixed buffers count against the locked memory limit, ulimit -l)",
+					strerror(-err));
+		return snprintf(buf, len,
+				"io_setup2: %s (fixed buffers count against the locked memory limit, ulimit -l: %llu KiB; raise it, or use fewer or smaller buffers)",
+				strerror(-err),
+				(unsigned long long)rl.rlim_cur / 1024);
+	}
+	return snprintf(buf, len, "io_setup2: %s", strerror(err < 0 ? -err : err));
 }
 
 /*

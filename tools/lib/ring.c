@@ -115,7 +115,9 @@ void aioring_mem_free(struct aioring *r)
  * IOCTX_FLAG_SCQRING the rings are mapped first (ring clients use depth +
  * 1 entries: the SQ ring holds nr_events - 1); without it the context is
  * for io_submit()/io_getevents() and r has no rings.  IOCTX_FLAG_FIXEDBUFS
- * registers p->bufs[i] as the buffer of iocb slot i.
+ * registers p->bufs[i] as the buffer of iocb slot i.  With the real
+ * system calls, a kernel without the fs.aio-ring-disabled sysctl is
+ * -ENOSYS before any system call (see aioring_disabled()).
  */
 int aioring_init(struct aioring *r, unsigned int nr_events, unsigned int flags,
 		 const struct aioring_params *p)
@@ -131,6 +133,9 @@ int aioring_init(struct aioring *r, unsigned int nr_events, unsigned int flags,
 	r->sys = sys;
 	if (!nr_events)
 		return -EINVAL;
+	/* another kernel may have another system call at io_setup2's number */
+	if (!sys && aioring_disabled(NULL) == -ENOSYS)
+		return -ENOSYS;
 	if ((flags & IOCTX_FLAG_FIXEDBUFS) && !p->bufs)
 		return -EINVAL;
 	if (flags & IOCTX_FLAG_SCQRING) {
