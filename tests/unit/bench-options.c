@@ -143,6 +143,50 @@ static void test_errors(void)
 	}
 }
 
+/*
+ * The message names the option the user got wrong: a short option inside
+ * a group is the letter itself (not the word before it), a long prefix
+ * that fits several options lists them, and a CPU given to --sqthread
+ * as a separate word is pointed to --sqthread=CPU.
+ */
+static void test_error_names(void)
+{
+	static const struct {
+		const char *a[4];
+		const char *want;
+		const char *not;
+	} cases[] = {
+		{ { "-xq", "f" }, "unknown option '-x'", NULL },
+		{ { "-q", "-xj", "f" }, "unknown option '-x'", "-q" },
+		{ { "--quiet", "-jx", "f" }, "unknown option '-x'", "quiet" },
+		{ { "--ver", "f" }, "option '--ver' is ambiguous: --verify, --version", NULL },
+		{ { "--sq", "f" }, "ambiguous: --sqthread, --sqpoll, --sqwq", NULL },
+		{ { "--bogus=3", "f" }, "unknown option '--bogus'", "=3" },
+		{ { "--json=1", "f" }, "option '--json' takes no value", NULL },
+		{ { "-qd" }, "option '-d' needs a value", "-qd" },
+		{ { "-q", "--depth" }, "option '--depth' needs a value", NULL },
+		{ { "--sqthread", "3", "FILE" }, "give the CPU as --sqthread=CPU (--sqthread=3)", NULL },
+		{ { "FILE", "--sqthread", "3" }, "--sqthread=CPU", NULL },
+	};
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		ret = parse(cases[i].a[0], cases[i].a[1], cases[i].a[2],
+			    cases[i].a[3], NULL);
+		ok(ret == -1 && strstr(err, cases[i].want) &&
+		   !(cases[i].not && strstr(err, cases[i].not)),
+		   "%s %s %s: '%s'", cases[i].a[0],
+		   cases[i].a[1] ? cases[i].a[1] : "",
+		   cases[i].a[2] ? cases[i].a[2] : "", err);
+	}
+	ret = parse("--veri", "f", NULL);
+	ok(!ret && o.verify, "an unambiguous prefix still works (--veri)");
+	ret = parse("--sqthread", "f", "g", NULL);
+	ok(ret == -1 && strstr(err, "'g' is extra") && !strstr(err, "--sqthread=CPU"),
+	   "--sqthread f g: an extra FILE, no CPU hint: '%s'", err);
+}
+
 static void test_sizes(void)
 {
 	static const struct {
@@ -229,6 +273,7 @@ int main(void)
 	test_defaults();
 	test_options();
 	test_errors();
+	test_error_names();
 	test_sizes();
 	test_modes();
 	return tap_done();

@@ -210,6 +210,77 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+/* is c the value of an option (a short one, or one of the long-only)? */
+static int known_val(int c)
+{
+	const struct option *lo;
+
+	for (lo = long_opts; lo->name; lo++)
+		if (lo->val == c)
+			return 1;
+	return 0;
+}
+
+/* "--name" of "--name=value" */
+static void long_name(const char *arg, char *name, size_t len)
+{
+	size_t n = strcspn(arg, "=");
+
+	snprintf(name, len, "%.*s", (int)(n < len ? n : len - 1), arg);
+}
+
+/*
+ * getopt_long() said '?' or ':'.  A short option is named by optopt
+ * (argv[optind - 1] may be an earlier word when the option sat inside a
+ * group such as -qx); a long one by its word.  A long prefix that fits
+ * several options is ambiguous and lists them.
+ */
+static int opt_error(int c, char **argv, char *err, size_t errlen)
+{
+	const char *arg = argv[optind - 1];
+	const struct option *lo;
+	char name[64], cand[256];
+	size_t plen;
+	int n = 0, is_long = !strncmp(arg, "--", 2);
+
+	if (c == ':') {
+		if (is_long) {
+			long_name(arg, name, sizeof(name));
+			return fail(err, errlen, "option '%s' needs a value", name);
+		}
+		return fail(err, errlen, "option '-%c' needs a value", optopt);
+	}
+	/* '?': an unknown short option, or a long option gone wrong */
+	if (optopt && !known_val(optopt))
+		return fail(err, errlen, "unknown option '-%c'", optopt);
+	long_name(arg, name, sizeof(name));
+	if (optopt)	/* a known option that takes no value got one */
+		return fail(err, errlen, "option '%s' takes no value ('%s')",
+			    name, arg);
+	plen = strlen(name) - 2;
+	cand[0] = 0;
+	for (lo = long_opts; lo->name; lo++) {
+		if (strncmp(lo->name, name + 2, plen))
+			continue;
+		snprintf(cand + strlen(cand), sizeof(cand) - strlen(cand),
+			 "%s--%s", n++ ? ", " : "", lo->name);
+	}
+	if (n > 1)
+		return fail(err, errlen, "option '%s' is ambiguous: %s", name,
+			    cand);
+	return fail(err, errlen, "unknown option '%s'", name);
+}
+
+/*
+ * "--sqthread 3 FILE": the CPU of --sqthread goes after '=', a separate
+ * word is not its value but a FILE.  When that word is a number and the
+ * command line has one FILE too many, say so.
+ */
+static int sqthread_word(const char *word)
+{
+	return word && *word && strspn(word, "0123456789") == strlen(word);
+}
+
 /*
  * Parse argv into *o.  Returns 0 to run, 1 when --help or --version was
  * asked for (printed to stdout), -1 on a bad command line (err says why).
@@ -218,6 +289,7 @@ int opts_parse(struct bench_opts *o, int argc, char **argv, char *err,
 	       size_t errlen)
 {
 	int runtime_set = 0, engine_set = 0, c, e;
+	const char *sq_next = NULL;	/* the word after a bare --sqthread */
 	unsigned int v;
 
 	memset(o, 0, sizeof(*o));
@@ -291,6 +363,8 @@ int opts_parse(struct bench_opts *o, int argc, char **argv, char *err,
 						    "--sqthread=CPU needs a CPU number, not '%s'",
 						    optarg);
 				o->sq_cpu = (int)v;
+			} else if (optind < argc) {
+				sq_next = argv[optind];
 			}
 			break;
 		case OPT_SQPOLL:
@@ -352,17 +426,18 @@ int opts_parse(struct bench_opts *o, int argc, char **argv, char *err,
 		case OPT_VERSION:
 			printf("aioring-bench %s\n", AIORING_VERSION);
 			return 1;
-		case ':':
-			return fail(err, errlen, "option '%s' needs a value",
-				    argv[optind - 1]);
 		default:
-			return fail(err, errlen, "unknown option '%s'",
-				    argv[optind - 1]);
+			return opt_error(c, argv, err, errlen);
 		}
 	}
 
 	if (optind < argc)
 		o->target = argv[optind++];
+	if (optind < argc && sqthread_word(sq_next) &&
+	    (o->target == sq_next || argv[optind] == sq_next))
+		return fail(err, errlen,
+			    "'%s' after --sqthread is taken as a FILE: give the CPU as --sqthread=CPU (--sqthread=%s)",
+			    sq_next, sq_next);
 	if (optind < argc)
 		return fail(err, errlen, "one FILE or DEVICE only ('%s' is extra)",
 			    argv[optind]);
