@@ -88,7 +88,7 @@ static void child(unsigned int flags, const struct fds *f, int destroy, int rep)
 	uint8_t *buf = map_pages(4096);
 	char c = 'x';
 
-	if (r2_setup(&r, 4, flags, 0, NULL, NULL))
+	if (ring_setup_bufs(&r, 4, flags, 0, NULL, NULL))
 		_exit(3);
 	iocb_prep(&r.iocbs[0], IOCB_CMD_PREAD, f->rd, buf, 8, 0, 0xb10c, 0);
 	sq_push(&r, 0);
@@ -146,7 +146,7 @@ static void one(unsigned int m, int kind, int destroy)
 	}
 	if (!done) {
 		diag("%s: teardown still waits after 5 s; feeding the %s", what, fname[kind]);
-		r2_dump_tasks(pid);
+		dump_tasks(pid);
 		feed(&f);
 		fed = 1;
 	}

@@ -31,18 +31,6 @@
 #define N	8
 #define SLOT	8192u
 
-static long long pin_balance(void)
-{
-	long long a, r;
-
-	r2_vmstat_refresh();
-	a = r2_vmstat("nr_foll_pin_acquired");
-	r = r2_vmstat("nr_foll_pin_released");
-	if (a < 0 || r < 0)
-		return LLONG_MIN;
-	return a - r;
-}
-
 /*
  * Changes to slot 2 made after the rings are mapped, right before
  * io_setup2, so that no later mmap can land in a hole made here.
@@ -83,16 +71,16 @@ static void setup_fail(unsigned int flags, uint8_t **bufs, size_t *lens,
 static void setup_fail_hook(unsigned int flags, uint8_t **bufs, size_t *lens,
 			    int want, const char *what, int hook)
 {
-	long nr0 = aio_nr(), pin0 = r2_vm_pin_kb();
+	long nr0 = aio_nr(), pin0 = vm_pin_kb();
 	long long bal0 = pin_balance(), bal1;
 	struct ring r;
 	long ret;
 	int e;
 
 	if (flags & IOCTX_FLAG_SCQRING) {
-		r2_prepare(&r, N, flags, 0, bufs, lens);
+		ring_prepare(&r, N, flags, 0, bufs, lens);
 		slot2_hook(&r, hook);
-		ret = r2_create(&r);
+		ret = ring_create(&r);
 		e = errno;
 		if (ret == 0)
 			ring_destroy(&r);
@@ -109,24 +97,24 @@ static void setup_fail_hook(unsigned int flags, uint8_t **bufs, size_t *lens,
 			sys_io_destroy(ctx);
 	}
 	bal1 = pin_balance();
-	ok(ret == -1 && e == want && aio_nr() == nr0 && r2_vm_pin_kb() == pin0 &&
+	ok(ret == -1 && e == want && aio_nr() == nr0 && vm_pin_kb() == pin0 &&
 	   bal1 == bal0,
 	   "%s: %s (got ret %ld errno %d %s); aio-nr %ld -> %ld, VmPin %ld -> %ld kB, pins held %lld -> %lld",
 	   what, strerrorname_np(want), ret, ret ? e : 0, ret ? strerror(e) : "-",
-	   nr0, aio_nr(), pin0, r2_vm_pin_kb(), bal0, bal1);
+	   nr0, aio_nr(), pin0, vm_pin_kb(), bal0, bal1);
 }
 
 static void setup_errors(void)
 {
 	static const size_t sz[] = { SLOT };
-	struct r2_bufs b;
+	struct slot_bufs b;
 	uint8_t *save;
 	size_t savelen;
 	void *big, *ro;
 	struct ring r;
 	long ret;
 
-	r2_bufs_alloc(&b, N, sz, 1);
+	slot_bufs_alloc(&b, N, sz, 1);
 
 	save = b.buf[0];
 	b.buf[0] = NULL;
@@ -163,12 +151,12 @@ static void setup_errors(void)
 			    (long)(page_round(aioring_sq_ring_size(N)) +
 				   page_round(aioring_iocbs_size(N)) +
 				   page_round(aioring_cq_ring_size(N))) / 1024;
-		long pin0 = r2_vm_pin_kb();
+		long pin0 = vm_pin_kb();
 		long pin1;
 
-		ret = r2_setup(&r, N, IOCTX_FLAG_SCQRING | IOCTX_FLAG_FIXEDBUFS, 0,
-			       b.buf, b.len);
-		pin1 = r2_vm_pin_kb();
+		ret = ring_setup_bufs(&r, N, IOCTX_FLAG_SCQRING | IOCTX_FLAG_FIXEDBUFS, 0,
+				      b.buf, b.len);
+		pin1 = vm_pin_kb();
 		ok(ret == 0 && pin1 - pin0 == want,
 		   "slot 3 buffer of exactly 4 MiB: io_setup2 returns 0 (errno %d), VmPin +%ld kB (want %ld: buffers and rings)",
 		   ret ? errno : 0, pin1 - pin0, want);
@@ -205,7 +193,7 @@ static void setup_errors(void)
 		   "FIXEDBUFS without SCQRING");
 	setup_fail(IOCTX_FLAG_FIXEDBUFS | IOCTX_FLAG_IOPOLL, NULL, NULL, EINVAL,
 		   "FIXEDBUFS|IOPOLL without SCQRING");
-	r2_bufs_free(&b);
+	slot_bufs_free(&b);
 }
 
 /* Queue slot's iocb and submit inline; the entry must stay, no event. */
@@ -242,19 +230,19 @@ static int drain(struct ring *r, unsigned int want, struct io_event *ev)
 static void submit_errors(struct target *t, uint64_t seed)
 {
 	static const size_t sz[] = { SLOT };
-	struct r2_bufs b;
+	struct slot_bufs b;
 	struct io_event ev[4];
 	struct iovec iov;
 	struct ring r;
 	long ret;
 	int got;
 
-	r2_bufs_alloc(&b, N, sz, 1);
-	ret = r2_setup(&r, N, IOCTX_FLAG_SCQRING | IOCTX_FLAG_FIXEDBUFS, 0, b.buf,
-		       b.len);
+	slot_bufs_alloc(&b, N, sz, 1);
+	ret = ring_setup_bufs(&r, N, IOCTX_FLAG_SCQRING | IOCTX_FLAG_FIXEDBUFS, 0, b.buf,
+			      b.len);
 	if (!ok(ret == 0, "%s: io_setup2(SCQRING|FIXEDBUFS) returns 0 (errno %d)",
 		t->name, ret ? errno : 0)) {
-		r2_bufs_free(&b);
+		slot_bufs_free(&b);
 		return;
 	}
 
@@ -358,7 +346,7 @@ static void submit_errors(struct target *t, uint64_t seed)
 		r2_pass_report(&p, "after the errors: read");
 	}
 	ok(ring_destroy(&r) == 0, "io_destroy returns 0");
-	r2_bufs_free(&b);
+	slot_bufs_free(&b);
 }
 
 struct thread_arg {
@@ -372,19 +360,19 @@ static void thread_errors(void *a)
 	struct target *t = ((struct thread_arg *)a)->t;
 	uint64_t seed = ((struct thread_arg *)a)->seed;
 	static const size_t sz[] = { SLOT };
-	struct r2_bufs b;
+	struct slot_bufs b;
 	struct io_event ev[8];
 	struct iovec iov;
 	struct ring r;
 	long ret;
 	unsigned int got, i, seen = 0, bad = 0;
 
-	r2_bufs_alloc(&b, N, sz, 1);
-	ret = r2_setup(&r, N, IOCTX_FLAG_SCQRING | IOCTX_FLAG_FIXEDBUFS |
-		       IOCTX_FLAG_SQTHREAD, 0, b.buf, b.len);
+	slot_bufs_alloc(&b, N, sz, 1);
+	ret = ring_setup_bufs(&r, N, IOCTX_FLAG_SCQRING | IOCTX_FLAG_FIXEDBUFS |
+			      IOCTX_FLAG_SQTHREAD, 0, b.buf, b.len);
 	if (!ok(ret == 0, "io_setup2(SCQRING|FIXEDBUFS|SQTHREAD) returns 0 (errno %d)",
 		ret ? errno : 0)) {
-		r2_bufs_free(&b);
+		slot_bufs_free(&b);
 		return;
 	}
 	pattern_fill(b.buf[0], 4096, 2 << 20, seed);
@@ -432,7 +420,7 @@ static void thread_errors(void *a)
 	   "SQTHREAD: the valid read's data is right");
 	ok(sq_wait_drained(&r, 1000) == 0, "SQTHREAD: every entry was consumed");
 	ok(ring_destroy(&r) == 0, "SQTHREAD: io_destroy returns 0");
-	r2_bufs_free(&b);
+	slot_bufs_free(&b);
 }
 
 int main(void)
@@ -443,7 +431,7 @@ int main(void)
 
 	require_aioring();
 	start = aio_nr();
-	pin0 = r2_vm_pin_kb();
+	pin0 = vm_pin_kb();
 	if (pin_balance() == LLONG_MIN)
 		diag("/proc/vmstat has no nr_foll_pin_* counters: pin balance not checked");
 	setup_errors();
@@ -455,12 +443,12 @@ int main(void)
 		{
 			struct thread_arg ta = { &t, seed + 7 };
 
-			r2_run_child("SQTHREAD errors", thread_errors, &ta, 20);
+			run_child("SQTHREAD errors", thread_errors, &ta, 20);
 		}
 		target_close(&t);
 	}
-	ok(r2_vm_pin_kb() == pin0, "VmPin back to %ld kB (now %ld)", pin0,
-	   r2_vm_pin_kb());
+	ok(vm_pin_kb() == pin0, "VmPin back to %ld kB (now %ld)", pin0,
+	   vm_pin_kb());
 	ok_aio_nr_back(start);
 	return tap_done();
 }

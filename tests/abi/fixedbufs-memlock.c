@@ -51,11 +51,11 @@ static void set_limit(void *a)
 		_exit(5);
 }
 
-static void bufs_for(struct r2_bufs *b)
+static void bufs_for(struct slot_bufs *b)
 {
 	static const size_t sz[] = { BUF };
 
-	r2_bufs_alloc(b, N, sz, 1);
+	slot_bufs_alloc(b, N, sz, 1);
 }
 
 /* Runs in the child (or in root for the exemption case); prints nothing. */
@@ -63,45 +63,45 @@ static void scenario(void *a, void *out)
 {
 	struct arg *arg = a;
 	struct res *res = out;
-	struct r2_bufs b1, b2;
+	struct slot_bufs b1, b2;
 	struct ring r1, r2;
 
 	bufs_for(&b1);
 	bufs_for(&b2);
 	res->aio_nr0 = aio_nr();
-	res->pin0 = r2_vm_pin_kb();
-	res->lck0 = r2_vm_lck_kb();
-	res->ret1 = r2_setup(&r1, N, IOCTX_FLAG_SCQRING | IOCTX_FLAG_FIXEDBUFS, 0,
-			     b1.buf, b1.len);
+	res->pin0 = vm_pin_kb();
+	res->lck0 = vm_lck_kb();
+	res->ret1 = ring_setup_bufs(&r1, N, IOCTX_FLAG_SCQRING | IOCTX_FLAG_FIXEDBUFS, 0,
+				    b1.buf, b1.len);
 	res->err1 = res->ret1 ? errno : 0;
-	res->pin1 = r2_vm_pin_kb();
-	res->lck1 = r2_vm_lck_kb();
+	res->pin1 = vm_pin_kb();
+	res->lck1 = vm_lck_kb();
 	res->ret2 = res->ret3 = res->destroy3 = -2;
 	if (res->ret1 == 0) {
 		if (arg->second) {
-			res->ret2 = r2_setup(&r2, N, IOCTX_FLAG_SCQRING |
-					     IOCTX_FLAG_FIXEDBUFS, 0, b2.buf,
-					     b2.len);
+			res->ret2 = ring_setup_bufs(&r2, N, IOCTX_FLAG_SCQRING |
+						    IOCTX_FLAG_FIXEDBUFS, 0, b2.buf,
+						    b2.len);
 			res->err2 = res->ret2 ? errno : 0;
 			if (res->ret2 == 0)
 				ring_destroy(&r2);
 		}
 		res->destroy = ring_destroy(&r1);
-		res->pin2 = r2_vm_pin_kb();
+		res->pin2 = vm_pin_kb();
 		if (arg->second) {
-			res->ret3 = r2_setup(&r2, N, IOCTX_FLAG_SCQRING |
-					     IOCTX_FLAG_FIXEDBUFS, 0, b2.buf,
-					     b2.len);
+			res->ret3 = ring_setup_bufs(&r2, N, IOCTX_FLAG_SCQRING |
+						    IOCTX_FLAG_FIXEDBUFS, 0, b2.buf,
+						    b2.len);
 			res->err3 = res->ret3 ? errno : 0;
-			res->pin3 = r2_vm_pin_kb();
+			res->pin3 = vm_pin_kb();
 			if (res->ret3 == 0)
 				res->destroy3 = ring_destroy(&r2);
-			res->pin4 = r2_vm_pin_kb();
+			res->pin4 = vm_pin_kb();
 		}
 	}
 	res->aio_nr1 = aio_nr();
-	r2_bufs_free(&b1);
-	r2_bufs_free(&b2);
+	slot_bufs_free(&b1);
+	slot_bufs_free(&b2);
 }
 
 int main(void)
@@ -121,7 +121,7 @@ int main(void)
 	/* 1. unprivileged, 64 KiB limit */
 	arg.limit = 64 << 10;
 	arg.second = 0;
-	if (r2_as_nobody(set_limit, scenario, &arg, &res, sizeof(res)) == 0) {
+	if (run_as_nobody(set_limit, scenario, &arg, &res, sizeof(res)) == 0) {
 		ok(res.ret1 == -1 && res.err1 == ENOMEM,
 		   "nobody, RLIMIT_MEMLOCK 64 KiB, 33 x 64 KiB fixed buffers: ENOMEM (ret %ld errno %s)",
 		   res.ret1, res.ret1 ? strerrorname_np((int)res.err1) : "-");
@@ -137,7 +137,7 @@ int main(void)
 	/* 2. unprivileged, exactly enough */
 	arg.limit = (rlim_t)PAGES * 4096;
 	arg.second = 1;
-	if (r2_as_nobody(set_limit, scenario, &arg, &res, sizeof(res)) == 0) {
+	if (run_as_nobody(set_limit, scenario, &arg, &res, sizeof(res)) == 0) {
 		ok(res.ret1 == 0,
 		   "nobody, RLIMIT_MEMLOCK %u KiB (exactly the buffers and rings): io_setup2 returns 0 (errno %s)",
 		   PIN_KB, res.ret1 ? strerrorname_np((int)res.err1) : "-");

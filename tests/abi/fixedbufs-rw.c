@@ -107,7 +107,7 @@ static int all_bytes(const uint8_t *b, size_t len, uint8_t v)
  */
 #define WIN	8192u
 
-static void subrange(struct ring *r, struct r2_bufs *b, unsigned int slot,
+static void subrange(struct ring *r, struct slot_bufs *b, unsigned int slot,
 		     size_t boff, int fd, uint64_t blk, unsigned int aio_flags,
 		     uint64_t seed, const char *name)
 {
@@ -165,7 +165,7 @@ static void run_ctx(struct target *t, int iopoll, uint64_t base, uint64_t seed)
 	const char *name = label("%s %s", t->name,
 				 iopoll ? "FIXEDBUFS|IOPOLL" : "FIXEDBUFS");
 	char nm[128];
-	struct r2_bufs b;
+	struct slot_bufs b;
 	struct r2_pass p;
 	struct geo g;
 	struct ring r;
@@ -174,17 +174,17 @@ static void run_ctx(struct target *t, int iopoll, uint64_t base, uint64_t seed)
 	unsigned int i, bad_sync = 0;
 
 	snprintf(nm, sizeof(nm), "%s", name);
-	r2_bufs_alloc(&b, N, sizes, ARRAY_SIZE(sizes));
+	slot_bufs_alloc(&b, N, sizes, ARRAY_SIZE(sizes));
 	for (i = 0; i < N; i++)
 		pages += b.len[i] / 4096;
-	pin0 = r2_vm_pin_kb();
-	ret = r2_setup(&r, N, flags, 0, b.buf, b.len);
+	pin0 = vm_pin_kb();
+	ret = ring_setup_bufs(&r, N, flags, 0, b.buf, b.len);
 	if (!ok(ret == 0, "%s: io_setup2(%u, %#x) with %u fixed buffers of 4..64 KiB returns 0 (errno %d %s)",
 		nm, N, flags, N, ret ? errno : 0, ret ? strerror(errno) : "-")) {
-		r2_bufs_free(&b);
+		slot_bufs_free(&b);
 		return;
 	}
-	pin1 = r2_vm_pin_kb();
+	pin1 = vm_pin_kb();
 	diag("%s: VmPin %ld kB -> %ld kB with the context (%lu pages registered)",
 	     nm, pin0, pin1, pages);
 
@@ -261,9 +261,9 @@ static void run_ctx(struct target *t, int iopoll, uint64_t base, uint64_t seed)
 
 	ret = ring_destroy(&r);
 	ok(ret == 0, "%s: io_destroy returns 0", nm);
-	ok(r2_vm_pin_kb() == pin0, "%s: VmPin back to %ld kB after io_destroy (now %ld)",
-	   nm, pin0, r2_vm_pin_kb());
-	r2_bufs_free(&b);
+	ok(vm_pin_kb() == pin0, "%s: VmPin back to %ld kB after io_destroy (now %ld)",
+	   nm, pin0, vm_pin_kb());
+	slot_bufs_free(&b);
 }
 
 int main(void)

@@ -59,7 +59,7 @@ static void round_child(unsigned int flags, int fd, unsigned int delay_ms)
 	struct ring r;
 	pthread_t t;
 
-	if (r2_setup(&r, N, flags, 0, NULL, NULL))
+	if (ring_setup_bufs(&r, N, flags, 0, NULL, NULL))
 		_exit(3);
 	s.r = &r;
 	s.fd = fd;
@@ -107,7 +107,7 @@ int main(void)
 				ms_sleep(10);
 			if (w != pid) {
 				diag("round %u: not done after 10 s:", i);
-				r2_dump_tasks(pid);
+				dump_tasks(pid);
 				kill(pid, SIGKILL);
 				hung++;
 				break;

@@ -16,13 +16,15 @@
  * GETEVENTS polls until at least min_complete events are in the CQ: a
  * further pass at depth 32 asks for 8 per call (batches of varying size)
  * and checks the CQ holds at least that many when each call returns.
+ *
+ * The loop over targets and depths is rw_depths_main() (ring_util.h),
+ * shared with ring-irq and iopoll-submit.
  */
 #include "ring_util.h"
 
-static const unsigned int depths[] = { 1, 32, 128 };
-
-static void min_complete_pass(struct target *t, uint64_t seed)
+static void min_complete_pass(struct target *t, int i, uint64_t run_seed)
 {
+	uint64_t seed = run_seed ^ (0x1000 + i);
 	struct ring r;
 	struct rw_pass p;
 
@@ -59,41 +61,12 @@ static void min_complete_pass(struct target *t, uint64_t seed)
 
 int main(void)
 {
-	struct target t[MAX_TARGETS];
-	int nt, i;
-	unsigned int d;
-	uint64_t seed = pattern_seed();
-	long start;
+	static const struct rw_depths iopoll = {
+		.flags = IOCTX_FLAG_SCQRING | IOCTX_FLAG_IOPOLL,
+		.flags_name = "SCQRING|IOPOLL",
+		.aio_flags = IOCB_FLAG_HIPRI,
+		.per_target = min_complete_pass,
+	};
 
-	require_aioring();
-	start = aio_nr();
-	nt = targets_collect(t, MAX_TARGETS, TGT_ALL);
-	if (!targets_open_all(t, nt, 4u << 20))
-		skip_all("no O_DIRECT target (AIORING_POLL_BDEVS, AIORING_NOPOLL_BDEV, AIORING_TEST_DIRS)");
-
-	for (i = 0; i < nt; i++) {
-		if (t[i].fd < 0)
-			continue;
-		for (d = 0; d < ARRAY_SIZE(depths); d++) {
-			unsigned int depth = depths[d];
-			unsigned int nblocks = depth == 1 ? 48 : 128;
-			struct ring r;
-			long ret;
-
-			ret = ring_setup(&r, depth + 1, IOCTX_FLAG_SCQRING | IOCTX_FLAG_IOPOLL);
-			if (!ok(ret == 0, "%s depth %u: io_setup2(%u, SCQRING|IOPOLL) returns 0 (errno %d)",
-				t[i].name, depth, depth + 1, ret ? errno : 0))
-				continue;
-			rw_write_read(&r, t[i].fd, (uint64_t)d << 20, nblocks, depth,
-				      IOCB_FLAG_HIPRI, 0, seed + i * 131 + depth,
-				      label("%s depth %u N=%u", t[i].name, depth,
-					    depth + 1));
-			ok(ring_destroy(&r) == 0, "%s depth %u: io_destroy returns 0",
-			   t[i].name, depth);
-		}
-		min_complete_pass(&t[i], seed ^ (0x1000 + i));
-	}
-	targets_close_all(t, nt);
-	ok_aio_nr_back(start);
-	return tap_done();
+	return rw_depths_main(&iopoll);
 }

@@ -40,10 +40,10 @@ static void run(void *arg, void *out)
 
 	if (setrlimit(RLIMIT_MEMLOCK, &rl))
 		return;
-	res->pin0 = r2_vm_pin_kb();
+	res->pin0 = vm_pin_kb();
 	res->ret1 = ring_setup(&r1, N, IOCTX_FLAG_SCQRING);
 	res->err1 = errno;
-	res->pin1 = r2_vm_pin_kb();
+	res->pin1 = vm_pin_kb();
 	if (res->ret1)
 		return;
 	res->ret2 = ring_setup(&r2, N, IOCTX_FLAG_SCQRING);
@@ -51,7 +51,7 @@ static void run(void *arg, void *out)
 	if (!res->ret2)
 		ring_destroy(&r2);
 	res->destroy = ring_destroy(&r1);
-	res->pin2 = r2_vm_pin_kb();
+	res->pin2 = vm_pin_kb();
 	res->ret3 = ring_setup(&r2, N, IOCTX_FLAG_SCQRING);
 	if (!res->ret3)
 		ring_destroy(&r2);
@@ -76,7 +76,7 @@ int main(void)
 
 	lim = (rlim_t)(p - 1) * 4096;
 	memset(&res, 0, sizeof(res));
-	if (r2_as_nobody(limit_set, run, &lim, &res, sizeof(res)))
+	if (run_as_nobody(limit_set, run, &lim, &res, sizeof(res)))
 		bail_out("unprivileged child");
 	ok(res.ret1 < 0 && res.err1 == ENOMEM && res.pin1 == res.pin0,
 	   "nobody, RLIMIT_MEMLOCK %ld pages, rings of %ld pages: ENOMEM (ret %ld, %s), VmPin unchanged",
@@ -84,7 +84,7 @@ int main(void)
 
 	lim = (rlim_t)p * 4096;
 	memset(&res, 0, sizeof(res));
-	if (r2_as_nobody(limit_set, run, &lim, &res, sizeof(res)))
+	if (run_as_nobody(limit_set, run, &lim, &res, sizeof(res)))
 		bail_out("unprivileged child");
 	ok(res.ret1 == 0 && res.pin1 - res.pin0 == kb,
 	   "nobody, RLIMIT_MEMLOCK %ld pages: io_setup2 works, VmPin +%ld kB (%ld -> %ld)",
@@ -103,13 +103,13 @@ int main(void)
 	{
 		struct ring r;
 
-		res.pin0 = r2_vm_pin_kb();
+		res.pin0 = vm_pin_kb();
 		res.ret1 = ring_setup(&r, N, IOCTX_FLAG_SCQRING);
 		res.err1 = errno;
-		res.pin1 = r2_vm_pin_kb();
+		res.pin1 = vm_pin_kb();
 		if (!res.ret1)
 			res.destroy = ring_destroy(&r);
-		res.pin2 = r2_vm_pin_kb();
+		res.pin2 = vm_pin_kb();
 	}
 	setrlimit(RLIMIT_MEMLOCK, &old);
 	ok(res.ret1 == 0, "root (CAP_IPC_LOCK), RLIMIT_MEMLOCK 0: io_setup2 works (%s)",

@@ -1,29 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Shared helpers of the aio-ring ABI suite (tests/abi): raw wrappers for
- * the classic io_* calls, the three shared regions of an io_setup2()
- * context and the v9 ring protocol on them, a byte pattern unique per
- * block (file offset + seed), the targets of the test VM, a watchdog so a
- * lost completion fails a check instead of hanging the program, and one
+ * Helpers of the aio-ring ABI suite (tests/abi) on top of tests/lib
+ * (ring.h: contexts and the v9 ring protocol; target.h: the O_DIRECT
+ * targets of the test VM; pattern.h, sysfs.h, tasks.h, watchdog.h):
+ * scratch files, a synchronous check of written data, and one
  * read/write engine used by the data-path programs.
- *
- * Ring protocol (spec section 5): indexes run 0..N-1 and wrap; the SQ is
- * empty when head == tail and full when next(tail) == head (N-1 entries);
- * the CQ has 2N slots (2N-1 entries).  The application owns sq->tail and
- * cq->head and publishes them with release stores; it reads sq->head and
- * cq->tail with acquire loads.
- *
- * Targets (environment of tests/vm/guest-init.sh):
- *   AIORING_POLL_BDEVS   block devices with poll queues (scratch)
- *   AIORING_NOPOLL_BDEV  a scratch block device without poll queues
- *   AIORING_TEST_DIRS    ':'-separated directories for O_DIRECT files
- * A device listed as polled is only treated as polled when
- * /sys/block/X/queue/io_poll reads 1.  Only the first FILE_TARGET_SIZE
- * (8 MiB) of a device is used (and, on null_blk, written once at open,
- * see bdev_prefill_nullb()).
- *
- * The programs only run inside the test VM: the numbers 335 and 336 are
- * io_setup2 / io_ring_enter there and nothing else.
  */
 #ifndef AIORING_ABI_RING_UTIL_H
 #define AIORING_ABI_RING_UTIL_H
@@ -55,307 +36,19 @@
 #include <linux/fs.h>
 
 #include "aioring.h"
+#include "aio_syscalls.h"
+#include "iocb.h"
+#include "mem.h"
+#include "pattern.h"
+#include "ring.h"
+#include "sysfs.h"
 #include "tap.h"
-
-#ifndef __NR_io_setup2
-#error "the aio-ring ABI suite needs x86_64 (io_setup2 is 335 there)"
-#endif
-
-_Static_assert(__NR_io_setup2 == 335, "io_setup2 is 335");
-_Static_assert(__NR_io_ring_enter == 336, "io_ring_enter is 336");
-_Static_assert(sizeof(struct iocb) == 64, "struct iocb is 64 bytes");
-_Static_assert(sizeof(struct io_event) == 32, "struct io_event is 32 bytes");
-_Static_assert(sizeof(struct aio_sq_ring) == 64, "SQ ring header is 64 bytes");
-_Static_assert(sizeof(struct aio_cq_ring) == 32, "CQ ring header is 32 bytes");
-_Static_assert(offsetof(struct aio_sq_ring, iocbs) == 16, "sq iocbs at 16");
-_Static_assert(offsetof(struct aio_sq_ring, kflags) == 14, "sq kflags at 14");
-_Static_assert(offsetof(struct aio_cq_ring, nr_events) == 8, "cq nr_events at 8");
-
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#include "target.h"
+#include "tasks.h"
+#include "test_util.h"
+#include "watchdog.h"
 
 #define RING_BS		4096u		/* every data-path IO is 4 KiB */
-#define PAGE_SZ		4096u
-
-/* ------------------------------------------------------------------ */
-/* Classic aio system calls: -1 and errno on failure.                  */
-
-#include "aio_syscalls.h"
-
-/* ------------------------------------------------------------------ */
-/* Small things                                                        */
-
-#include "test_util.h"
-
-static inline size_t page_round(size_t len)
-{
-	return (len + PAGE_SZ - 1) & ~((size_t)PAGE_SZ - 1);
-}
-
-/* Anonymous, page-aligned, zeroed memory; bails out on failure. */
-static inline void *map_pages(size_t len)
-{
-	void *p = mmap(NULL, page_round(len), PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED)
-		bail_out("mmap(%zu)", len);
-	return p;
-}
-
-static inline void unmap_pages(void *p, size_t len)
-{
-	if (p)
-		munmap(p, page_round(len));
-}
-
-/* An address that is certainly not mapped: a page mapped, then unmapped. */
-static inline void *unmapped_address(void)
-{
-	void *p = map_pages(PAGE_SZ);
-
-	munmap(p, PAGE_SZ);
-	return p;
-}
-
-/* aio_data of operation i of a run: a tag in the high half. */
-#define AIO_DATA(tag, i)	(((uint64_t)(tag) << 32) | (uint32_t)(i))
-
-/* ------------------------------------------------------------------ */
-/* Data pattern: each byte depends on its file offset and the seed.    */
-
-static inline uint64_t pattern_word(uint64_t word_index, uint64_t seed)
-{
-	uint64_t z = word_index * 0x9e3779b97f4a7c15ULL + seed;
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-/* off and len multiples of 8 (all IO here is 4 KiB aligned) */
-static inline void pattern_fill(void *buf, size_t len, uint64_t off, uint64_t seed)
-{
-	uint64_t *p = buf;
-	size_t i;
-
-	for (i = 0; i < len / 8; i++)
-		p[i] = pattern_word((off >> 3) + i, seed);
-}
-
-/* -1 when buf holds the pattern of [off, off+len), else the bad byte. */
-static inline long pattern_check(const void *buf, size_t len, uint64_t off,
-				 uint64_t seed)
-{
-	const uint64_t *p = buf;
-	size_t i;
-
-	for (i = 0; i < len / 8; i++)
-		if (p[i] != pattern_word((off >> 3) + i, seed)) {
-			uint64_t w = pattern_word((off >> 3) + i, seed);
-			size_t b;
-
-			for (b = 0; b < 8; b++)
-				if (((const uint8_t *)&p[i])[b] != ((uint8_t *)&w)[b])
-					return (long)(i * 8 + b);
-		}
-	return -1;
-}
-
-static inline uint64_t pattern_seed(void)
-{
-	return ((uint64_t)getpid() << 32) ^ (uint64_t)now_ns();
-}
-
-/* ------------------------------------------------------------------ */
-/* sysctls                                                             */
-
-static inline long read_sysctl_long(const char *path)
-{
-	char buf[64];
-	ssize_t n;
-	int fd = open(path, O_RDONLY);
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
-	return strtol(buf, NULL, 10);
-}
-
-static inline int write_sysctl_long(const char *path, long val)
-{
-	char buf[64];
-	int fd = open(path, O_WRONLY);
-	int len, ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	len = snprintf(buf, sizeof(buf), "%ld\n", val);
-	if (write(fd, buf, len) != len)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
-#define AIO_NR_PATH	"/proc/sys/fs/aio-nr"
-#define AIO_MAX_NR_PATH	"/proc/sys/fs/aio-max-nr"
-
-static inline long aio_nr(void)
-{
-	return read_sysctl_long(AIO_NR_PATH);
-}
-
-static inline long aio_max_nr(void)
-{
-	return read_sysctl_long(AIO_MAX_NR_PATH);
-}
-
-/* Wait up to ms for fs.aio-nr to read want; returns the last value. */
-static inline long aio_nr_wait(long want, int ms)
-{
-	int64_t end = now_ns() + (int64_t)ms * 1000000LL;
-	long v;
-
-	while ((v = aio_nr()) != want && now_ns() < end)
-		ms_sleep(20);
-	return v;
-}
-
-/* The closing assertion of every program. */
-static inline int ok_aio_nr_back(long start)
-{
-	long v = aio_nr_wait(start, 5000);
-
-	return ok(start >= 0 && v == start,
-		  "fs.aio-nr is back to its start value %ld (now %ld)", start, v);
-}
-
-/* ------------------------------------------------------------------ */
-/* Watchdog: SIGALRM without SA_RESTART, so a blocked or polling call   */
-/* returns EINTR and the check fails instead of the program hanging.   */
-
-static volatile sig_atomic_t watchdog_fired;
-
-static void watchdog_handler(int sig)
-{
-	(void)sig;
-	watchdog_fired = 1;
-}
-
-static inline void watchdog_arm(unsigned int secs)
-{
-	static int installed;
-
-	if (!installed) {
-		struct sigaction sa;
-
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = watchdog_handler;
-		sigemptyset(&sa.sa_mask);
-		sigaction(SIGALRM, &sa, NULL);
-		installed = 1;
-	}
-	watchdog_fired = 0;
-	alarm(secs);
-}
-
-static inline void watchdog_disarm(void)
-{
-	alarm(0);
-}
-
-/* ------------------------------------------------------------------ */
-/* Contexts and rings                                                  */
-
-struct ring {
-	unsigned int n;			/* io_setup2 nr_events = SQ size */
-	unsigned int cq_n;		/* 2 * n */
-	unsigned int flags;		/* io_setup2 flags */
-	aio_context_t ctx;
-	struct aio_sq_ring *sq;		/* NULL without SCQRING */
-	struct iocb *iocbs;		/* ring iocbs, or io_submit iocbs */
-	struct aio_cq_ring *cq;
-	size_t sq_len, iocbs_len, cq_len;
-};
-
-/*
- * Map the three regions for nr_events = n and fill the header fields the
- * application owns: sq->nr_events = n, cq->nr_events = 2n, sq->iocbs.
- */
-static inline void ring_mem_alloc(struct ring *r, unsigned int n)
-{
-	memset(r, 0, sizeof(*r));
-	r->n = n;
-	r->cq_n = 2 * n;
-	r->sq_len = aioring_sq_ring_size(n);
-	r->iocbs_len = aioring_iocbs_size(n);
-	r->cq_len = aioring_cq_ring_size(n);
-	r->sq = map_pages(r->sq_len);
-	r->iocbs = map_pages(r->iocbs_len);
-	r->cq = map_pages(r->cq_len);
-	r->sq->nr_events = n;
-	r->sq->iocbs = (__u64)(uintptr_t)r->iocbs;
-	r->cq->nr_events = 2 * n;
-}
-
-static inline void ring_mem_free(struct ring *r)
-{
-	unmap_pages(r->sq, r->sq_len);
-	unmap_pages(r->iocbs, r->iocbs_len);
-	unmap_pages(r->cq, r->cq_len);
-	r->sq = NULL;
-	r->iocbs = NULL;
-	r->cq = NULL;
-}
-
-/*
- * Probe for the interface: a kernel without it answers ENOSYS, and the
- * whole program is skipped.  The probe cannot create a context (ctxp is
- * NULL).
- */
-static inline void require_aioring(void)
-{
-	aio_context_t *none = NULL;
-
-	if (aioring_io_setup2(1, 0, NULL, NULL, none) < 0 && errno == ENOSYS)
-		skip_all("kernel has no io_setup2");
-	if (aio_nr() < 0)
-		diag("%s is not readable: the fs.aio-nr checks will fail", AIO_NR_PATH);
-}
-
-/*
- * io_setup2(n, flags): with SCQRING the rings are mapped first, without
- * it NULL ring pointers are passed and r->iocbs is plain memory for
- * io_submit.  Returns the syscall's value (errno kept).
- */
-static inline long ring_setup(struct ring *r, unsigned int n, unsigned int flags)
-{
-	long ret;
-	int e;
-
-	if (flags & IOCTX_FLAG_SCQRING) {
-		ring_mem_alloc(r, n);
-	} else {
-		memset(r, 0, sizeof(*r));
-		r->n = n;
-		r->cq_n = 2 * n;
-		r->iocbs_len = aioring_iocbs_size(n);
-		r->iocbs = map_pages(r->iocbs_len);
-	}
-	r->flags = flags;
-	r->ctx = 0;
-	ret = aioring_io_setup2(n, flags, r->sq, r->cq, &r->ctx);
-	e = errno;
-	if (ret < 0 && e == ENOSYS)
-		skip_all("kernel has no io_setup2");
-	if (ret < 0)
-		ring_mem_free(r);
-	errno = e;
-	return ret;
-}
 
 /*
  * An unlinked scratch file "NAME-PID" in $TMPDIR (or /tmp), size bytes
@@ -378,484 +71,6 @@ static inline int scratch_file(const char *name, off_t size)
 	return fd;
 }
 
-static inline void ring_setup_or_bail(struct ring *r, unsigned int n,
-				      unsigned int flags)
-{
-	if (ring_setup(r, n, flags))
-		bail_out("io_setup2(%u, %#x)", n, flags);
-}
-
-/* io_destroy and unmap; returns io_destroy's value. */
-static inline long ring_destroy(struct ring *r)
-{
-	long ret = sys_io_destroy(r->ctx);
-	int e = errno;
-
-	ring_mem_free(r);
-	errno = e;
-	return ret;
-}
-
-static inline long ring_enter(struct ring *r, unsigned int to_submit,
-			      unsigned int min_complete, unsigned int flags)
-{
-	return aioring_io_ring_enter(r->ctx, to_submit, min_complete, flags);
-}
-
-static inline unsigned int sq_head(struct ring *r)
-{
-	return __atomic_load_n(&r->sq->head, __ATOMIC_ACQUIRE);
-}
-
-static inline unsigned int sq_tail(struct ring *r)
-{
-	return __atomic_load_n(&r->sq->tail, __ATOMIC_RELAXED);
-}
-
-static inline unsigned int cq_head(struct ring *r)
-{
-	return __atomic_load_n(&r->cq->head, __ATOMIC_RELAXED);
-}
-
-static inline unsigned int cq_tail(struct ring *r)
-{
-	return __atomic_load_n(&r->cq->tail, __ATOMIC_ACQUIRE);
-}
-
-/* Entries queued in the SQ and not yet consumed by the kernel. */
-static inline unsigned int sq_count(struct ring *r)
-{
-	return (sq_tail(r) + r->n - sq_head(r)) % r->n;
-}
-
-/*
- * SQ-thread contexts: wait up to ms milliseconds for the thread to take
- * every queued entry; returns how many are left. The thread moves its
- * head once per batch, after submitting it, so the batch's events can
- * be seen before the head moves.
- */
-static inline unsigned int sq_wait_drained(struct ring *r, unsigned int ms)
-{
-	while (sq_count(r) && ms--)
-		usleep(1000);
-	return sq_count(r);
-}
-
-static inline unsigned int sq_space(struct ring *r)
-{
-	return r->n - 1 - sq_count(r);
-}
-
-/* Publish one SQ entry naming iocb index idx (no space check). */
-static inline void sq_push(struct ring *r, unsigned int idx)
-{
-	unsigned int tail = sq_tail(r);
-
-	r->sq->array[tail] = idx;
-	__atomic_store_n(&r->sq->tail, (tail + 1) % r->n, __ATOMIC_RELEASE);
-}
-
-static inline unsigned int cq_count(struct ring *r)
-{
-	return (cq_tail(r) + r->cq_n - cq_head(r)) % r->cq_n;
-}
-
-/* Reap one event; returns 0 when the CQ is empty. */
-static inline int cq_pop(struct ring *r, struct io_event *ev)
-{
-	unsigned int head = cq_head(r);
-
-	if (head == cq_tail(r))
-		return 0;
-	*ev = r->cq->events[head % r->cq_n];
-	__atomic_store_n(&r->cq->head, (head + 1) % r->cq_n, __ATOMIC_RELEASE);
-	return 1;
-}
-
-/* Ring indexes as the protocol allows them. */
-static inline int ring_indexes_sane(struct ring *r)
-{
-	return sq_head(r) < r->n && sq_tail(r) < r->n &&
-	       cq_head(r) < r->cq_n && cq_tail(r) < r->cq_n;
-}
-
-static inline void iocb_prep(struct iocb *cb, int opcode, int fd, void *buf,
-			     size_t len, uint64_t off, uint64_t data,
-			     unsigned int aio_flags)
-{
-	memset(cb, 0, sizeof(*cb));
-	cb->aio_data = data;
-	cb->aio_lio_opcode = opcode;
-	cb->aio_fildes = fd;
-	cb->aio_buf = (uint64_t)(uintptr_t)buf;
-	cb->aio_nbytes = len;
-	cb->aio_offset = (int64_t)off;
-	cb->aio_flags = aio_flags;
-}
-
-static inline void iocb_prep_poll(struct iocb *cb, int fd, unsigned int events,
-				  uint64_t data)
-{
-	memset(cb, 0, sizeof(*cb));
-	cb->aio_data = data;
-	cb->aio_lio_opcode = IOCB_CMD_POLL;
-	cb->aio_fildes = fd;
-	cb->aio_buf = events;
-}
-
-/*
- * Reap events until want have been collected from the CQ (calling
- * io_ring_enter(GETEVENTS, min 1) while short), within timeout_ms.
- * Returns the number collected.
- */
-static inline unsigned int ring_reap_wait(struct ring *r, struct io_event *ev,
-					  unsigned int want, int timeout_ms)
-{
-	int64_t end = now_ns() + (int64_t)timeout_ms * 1000000LL;
-	unsigned int got = 0;
-
-	watchdog_arm((timeout_ms + 999) / 1000 + 1);
-	while (got < want) {
-		if (cq_pop(r, &ev[got])) {
-			got++;
-			continue;
-		}
-		if (now_ns() > end || watchdog_fired)
-			break;
-		if (ring_enter(r, 0, 1, IORING_FLAG_GETEVENTS) < 0 &&
-		    errno != EAGAIN && errno != EINTR) {
-			diag("io_ring_enter(GETEVENTS) while reaping: %s",
-			     strerror(errno));
-			break;
-		}
-	}
-	watchdog_disarm();
-	return got;
-}
-
-/* Collect n events with io_getevents (contexts without rings). */
-static inline long getevents_wait(aio_context_t ctx, long n,
-				  struct io_event *ev, int timeout_ms)
-{
-	int64_t end = now_ns() + (int64_t)timeout_ms * 1000000LL;
-	long got = 0;
-
-	watchdog_arm((timeout_ms + 999) / 1000 + 1);
-	while (got < n && !watchdog_fired && now_ns() < end) {
-		long r = sys_io_getevents(ctx, 1, n - got, ev + got, NULL);
-
-		if (r < 0) {
-			if (errno == EINTR || errno == EAGAIN)
-				continue;
-			diag("io_getevents: %s", strerror(errno));
-			break;
-		}
-		got += r;
-	}
-	watchdog_disarm();
-	return got;
-}
-
-/* ------------------------------------------------------------------ */
-/* Targets                                                             */
-
-#define MAX_TARGETS	8
-#define FILE_TARGET_SIZE	(8u << 20)	/* O_DIRECT test file size */
-
-enum {
-	TGT_POLL_BDEVS = 1,	/* AIORING_POLL_BDEVS */
-	TGT_NOPOLL_BDEV = 2,	/* AIORING_NOPOLL_BDEV */
-	TGT_FILES = 4,		/* a file in each AIORING_TEST_DIRS dir */
-	TGT_ALL = 7,
-};
-
-struct target {
-	char name[96];		/* "nullb0", "vdc", "file@/run/aioring/xfs" */
-	char path[PATH_MAX];
-	char dir[PATH_MAX];	/* files only */
-	int is_bdev;
-	int polled;		/* block device with io_poll == 1 */
-	int created;		/* path is a file we created */
-	int fd;			/* O_DIRECT fd once opened, else -1 */
-	uint64_t size;		/* usable bytes */
-};
-
-/* /sys/block/NAME/queue/io_poll of a /dev/NAME path: 1, 0 or -1. */
-static inline int bdev_io_poll(const char *path)
-{
-	const char *base = strrchr(path, '/');
-	char sys[PATH_MAX];
-
-	base = base ? base + 1 : path;
-	snprintf(sys, sizeof(sys), "/sys/block/%s/queue/io_poll", base);
-	return (int)read_sysctl_long(sys);
-}
-
-static inline void target_add_bdev(struct target *t, int *n, int max,
-				   const char *path)
-{
-	struct stat st;
-	const char *base = strrchr(path, '/');
-
-	if (*n >= max)
-		return;
-	if (stat(path, &st) || !S_ISBLK(st.st_mode)) {
-		diag("%s: not a block device here, not used", path);
-		return;
-	}
-	memset(&t[*n], 0, sizeof(t[*n]));
-	snprintf(t[*n].name, sizeof(t[*n].name), "%s", base ? base + 1 : path);
-	snprintf(t[*n].path, sizeof(t[*n].path), "%s", path);
-	t[*n].is_bdev = 1;
-	t[*n].polled = bdev_io_poll(path) == 1;
-	t[*n].fd = -1;
-	(*n)++;
-}
-
-/* Fill t[] with the targets selected by which; returns the count. */
-static inline int targets_collect(struct target *t, int max, int which)
-{
-	const char *env;
-	char list[4096], *save = NULL, *w;
-	int n = 0;
-
-	env = getenv("AIORING_POLL_BDEVS");
-	if ((which & TGT_POLL_BDEVS) && env) {
-		snprintf(list, sizeof(list), "%s", env);
-		for (w = strtok_r(list, " \t:,", &save); w;
-		     w = strtok_r(NULL, " \t:,", &save)) {
-			int before = n;
-
-			target_add_bdev(t, &n, max, w);
-			if (n > before && !t[before].polled)
-				diag("%s: io_poll is not 1, used as a device without poll queues",
-				     w);
-		}
-	}
-	env = getenv("AIORING_NOPOLL_BDEV");
-	if ((which & TGT_NOPOLL_BDEV) && env && *env)
-		target_add_bdev(t, &n, max, env);
-	env = getenv("AIORING_TEST_DIRS");
-	if ((which & TGT_FILES)) {
-		if (!env || !*env)
-			env = "/var/tmp";
-		snprintf(list, sizeof(list), "%s", env);
-		save = NULL;
-		for (w = strtok_r(list, ":", &save); w && n < max;
-		     w = strtok_r(NULL, ":", &save)) {
-			const char *fs = strrchr(w, '/');
-
-			memset(&t[n], 0, sizeof(t[n]));
-			snprintf(t[n].name, sizeof(t[n].name), "file@%s",
-				 fs && fs[1] ? fs + 1 : w);
-			snprintf(t[n].dir, sizeof(t[n].dir), "%s", w);
-			t[n].fd = -1;
-			n++;
-		}
-	}
-	return n;
-}
-
-/*
- * null_blk (memory_backed=1) allocates its backing page for a sector on
- * the first write, and on a poll queue it does so from ->poll(), which
- * iocb_bio_iopoll() calls under rcu_read_lock(): the debug kernel then
- * reports "sleeping function called from invalid context" (stock 6.1
- * null_blk; io_uring IOPOLL writes trigger it the same way).  So the part
- * of a null_blk device the tests use is written once, synchronously and
- * without polling, before any polled write: later writes find the pages.
- */
-static inline int bdev_prefill_nullb(int fd, const char *path)
-{
-	const char *base = strrchr(path, '/');
-	size_t chunk = 1u << 20;
-	uint8_t *zero;
-	uint64_t off;
-	int ret = 0;
-
-	base = base ? base + 1 : path;
-	if (strncmp(base, "nullb", 5))
-		return 0;
-	zero = map_pages(chunk);
-	for (off = 0; off < FILE_TARGET_SIZE; off += chunk)
-		if (pwrite(fd, zero, chunk, (off_t)off) != (ssize_t)chunk) {
-			ret = -(errno ? errno : EIO);
-			break;
-		}
-	unmap_pages(zero, chunk);
-	return ret;
-}
-
-/*
- * Open a target for O_DIRECT IO (O_RDWR).  A file target is created in
- * its directory, written full of zeroes through the page cache and
- * synced (later O_DIRECT writes are overwrites of allocated blocks), then
- * reopened with O_DIRECT.  Returns the fd (also in t->fd) or -errno.
- */
-static inline int target_open(struct target *t)
-{
-	static int serial;
-	int fd;
-
-	if (t->is_bdev) {
-		unsigned long long bytes = 0;
-
-		fd = open(t->path, O_RDWR | O_DIRECT);
-		if (fd < 0)
-			return -errno;
-		if (ioctl(fd, BLKGETSIZE64, &bytes) < 0) {
-			int e = errno;
-
-			close(fd);
-			return -e;
-		}
-		t->size = bytes;
-		if (bytes >= FILE_TARGET_SIZE && bdev_prefill_nullb(fd, t->path) < 0) {
-			int e = errno;
-
-			close(fd);
-			return -e;
-		}
-		t->fd = fd;
-		return fd;
-	}
-	if (!t->created) {
-		char *zero = calloc(1, 1 << 20);
-		unsigned int i;
-		int len;
-
-		if (!zero)
-			bail_out("calloc");
-		{
-			char tmp[PATH_MAX];
-
-			len = snprintf(tmp, sizeof(tmp), "%s/abi-%s-%d-%d",
-				       t->dir, program_invocation_short_name,
-				       (int)getpid(), serial++);
-			if (len < 0 || len >= (int)sizeof(tmp)) {
-				free(zero);
-				return -ENAMETOOLONG;
-			}
-			memcpy(t->path, tmp, sizeof(tmp));
-		}
-		fd = open(t->path, O_RDWR | O_CREAT | O_EXCL, 0600);
-		if (fd < 0) {
-			free(zero);
-			return -errno;
-		}
-		t->created = 1;
-		for (i = 0; i < FILE_TARGET_SIZE >> 20; i++) {
-			if (pwrite(fd, zero, 1 << 20, (off_t)i << 20) != 1 << 20) {
-				int e = errno ? errno : EIO;
-
-				free(zero);
-				close(fd);
-				return -e;
-			}
-		}
-		free(zero);
-		if (fsync(fd)) {
-			int e = errno;
-
-			close(fd);
-			return -e;
-		}
-		close(fd);
-		t->size = FILE_TARGET_SIZE;
-	}
-	fd = open(t->path, O_RDWR | O_DIRECT);
-	if (fd < 0)
-		return -errno;
-	t->fd = fd;
-	return fd;
-}
-
-static inline void target_close(struct target *t)
-{
-	if (t->fd >= 0)
-		close(t->fd);
-	t->fd = -1;
-	if (t->created) {
-		unlink(t->path);
-		t->created = 0;
-	}
-}
-
-/*
- * Open every target; the ones that fail are reported (diag) and get
- * fd -1.  Returns how many opened.
- */
-static inline int targets_open_all(struct target *t, int n, uint64_t need)
-{
-	int i, usable = 0;
-
-	for (i = 0; i < n; i++) {
-		int fd = target_open(&t[i]);
-
-		if (fd < 0) {
-			diag("%s: cannot open for O_DIRECT: %s", t[i].name,
-			     strerror(-fd));
-			target_close(&t[i]);
-			continue;
-		}
-		if (t[i].size < need) {
-			diag("%s: %llu bytes, %llu needed: not used", t[i].name,
-			     (unsigned long long)t[i].size,
-			     (unsigned long long)need);
-			target_close(&t[i]);
-			continue;
-		}
-		usable++;
-	}
-	return usable;
-}
-
-static inline void targets_close_all(struct target *t, int n)
-{
-	int i;
-
-	for (i = 0; i < n; i++)
-		target_close(&t[i]);
-}
-
-/*
- * One O_DIRECT target for programs that need a single one: the first
- * polled block device, else the no-poll device, else a file.  Returns
- * 0 with *t opened, or -1 (diag printed).
- */
-static inline int target_pick(struct target *out, uint64_t need)
-{
-	struct target t[MAX_TARGETS];
-	int n = targets_collect(t, MAX_TARGETS, TGT_ALL);
-	int pass, i;
-
-	for (pass = 0; pass < 3; pass++) {
-		for (i = 0; i < n; i++) {
-			int fd;
-
-			if (pass == 0 && !(t[i].is_bdev && t[i].polled))
-				continue;
-			if (pass == 1 && !(t[i].is_bdev && !t[i].polled))
-				continue;
-			if (pass == 2 && t[i].is_bdev)
-				continue;
-			fd = target_open(&t[i]);
-			if (fd < 0) {
-				diag("%s: cannot open for O_DIRECT: %s",
-				     t[i].name, strerror(-fd));
-				target_close(&t[i]);
-				continue;
-			}
-			if (t[i].size < need) {
-				target_close(&t[i]);
-				continue;
-			}
-			*out = t[i];
-			return 0;
-		}
-	}
-	return -1;
-}
 
 /* Synchronous O_DIRECT check of nblocks blocks at base against the pattern. */
 static inline long verify_sync(int fd, uint64_t base, unsigned int nblocks,
@@ -1281,43 +496,71 @@ static inline int rw_write_read(struct ring *r, int fd, uint64_t base,
 }
 
 /* ------------------------------------------------------------------ */
-/* Threads: is thread tid blocked in system call nr? (/proc/.../syscall) */
+/* One driver for the data-path programs of the three context kinds    */
 
-static inline int thread_in_syscall(pid_t tid, long nr)
+/*
+ * ring-irq, ring-iopoll and iopoll-submit: on every O_DIRECT target
+ * (polled block devices, the device without poll queues, a file on each
+ * test filesystem) and at depths 1, 32 and 128 (N = depth + 1, as v9
+ * clients size their rings, so not a power of two): io_setup2(N,
+ * flags), rw_write_read() of 48 blocks at depth 1 and 128 otherwise,
+ * io_destroy; then per_target() once per target when given; at the end
+ * fs.aio-nr is back.
+ */
+struct rw_depths {
+	unsigned int flags;		/* io_setup2 flags */
+	const char *flags_name;		/* as the assertions name them */
+	unsigned int aio_flags;		/* IOCB_FLAG_HIPRI for IOPOLL */
+	int vary_deepest;		/* vary the batch sizes at depth 128 */
+	const char *what;		/* pass name "T WHAT depth D"; NULL: "T depth D N=N" */
+	void (*per_target)(struct target *t, int i, uint64_t seed);
+};
+
+static inline int rw_depths_main(const struct rw_depths *m)
 {
-	char path[64], buf[128];
-	ssize_t n;
-	int fd;
+	static const unsigned int depths[] = { 1, 32, 128 };
+	struct target t[MAX_TARGETS];
+	int nt, i;
+	unsigned int d;
+	uint64_t seed = pattern_seed();
+	long start;
 
-	snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", (int)tid);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
-	return strtol(buf, NULL, 10) == nr;
-}
+	require_aioring();
+	start = aio_nr();
+	nt = targets_collect(t, MAX_TARGETS, TGT_ALL);
+	if (!targets_open_all(t, nt, 4u << 20))
+		skip_all("no O_DIRECT target (AIORING_POLL_BDEVS, AIORING_NOPOLL_BDEV, AIORING_TEST_DIRS)");
 
-/* Same for another process. */
-static inline int process_in_syscall(pid_t pid, long nr)
-{
-	char path[64], buf[128];
-	ssize_t n;
-	int fd;
+	for (i = 0; i < nt; i++) {
+		if (t[i].fd < 0)
+			continue;
+		for (d = 0; d < ARRAY_SIZE(depths); d++) {
+			unsigned int depth = depths[d];
+			unsigned int nblocks = depth == 1 ? 48 : 128;
+			struct ring r;
+			long ret;
 
-	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
-	return strtol(buf, NULL, 10) == nr;
+			ret = ring_setup(&r, depth + 1, m->flags);
+			if (!ok(ret == 0, "%s depth %u: io_setup2(%u, %s) returns 0 (errno %d)",
+				t[i].name, depth, depth + 1, m->flags_name,
+				ret ? errno : 0))
+				continue;
+			rw_write_read(&r, t[i].fd, (uint64_t)d << 20, nblocks, depth,
+				      m->aio_flags, m->vary_deepest && depth == 128,
+				      seed + i * 131 + depth,
+				      m->what ? label("%s %s depth %u", t[i].name,
+						      m->what, depth) :
+						label("%s depth %u N=%u", t[i].name,
+						      depth, depth + 1));
+			ok(ring_destroy(&r) == 0, "%s depth %u: io_destroy returns 0",
+			   t[i].name, depth);
+		}
+		if (m->per_target)
+			m->per_target(&t[i], i, seed);
+	}
+	targets_close_all(t, nt);
+	ok_aio_nr_back(start);
+	return tap_done();
 }
 
 #endif

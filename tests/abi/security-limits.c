@@ -62,12 +62,12 @@ static void on_signal(int sig)
 static long fixed_ctx(struct ring *r, unsigned int slots, unsigned int kb)
 {
 	size_t sizes[1] = { (size_t)kb << 10 };
-	struct r2_bufs b;
+	struct slot_bufs b;
 
-	r2_bufs_alloc(&b, slots, sizes, 1);
+	slot_bufs_alloc(&b, slots, sizes, 1);
 	/* the buffers are leaked on purpose: the pages must stay mapped */
-	return r2_setup(r, slots, IOCTX_FLAG_SCQRING | IOCTX_FLAG_FIXEDBUFS, 0,
-			b.buf, b.len);
+	return ring_setup_bufs(r, slots, IOCTX_FLAG_SCQRING | IOCTX_FLAG_FIXEDBUFS, 0,
+			       b.buf, b.len);
 }
 
 struct memlock_res {
@@ -131,8 +131,8 @@ static void memlock_scenario(void *arg, void *out)
 	int i, alive;
 
 	(void)arg;
-	res->pin0 = r2_vm_pin_kb();
-	res->lck0 = r2_vm_lck_kb();
+	res->pin0 = vm_pin_kb();
+	res->lck0 = vm_lck_kb();
 	for (i = 0; i < MAXCTX; i++) {
 		if (fixed_ctx(&r[i], SLOTS, SLOT_KB)) {
 			res->fail_err = errno;
@@ -140,8 +140,8 @@ static void memlock_scenario(void *arg, void *out)
 		}
 	}
 	res->made = alive = i;
-	res->pin_full = r2_vm_pin_kb();
-	res->lck_full = r2_vm_lck_kb();
+	res->pin_full = vm_pin_kb();
+	res->lck_full = vm_lck_kb();
 	res->ret_one = fixed_ctx(&extra, 1, 4);
 	res->err_one = res->ret_one ? errno : 0;
 	if (!res->ret_one)
@@ -150,12 +150,12 @@ static void memlock_scenario(void *arg, void *out)
 	/* down to 3 alive, then a context that fits only in part */
 	while (alive > 3)
 		res->destroy_fail |= ring_destroy(&r[--alive]) != 0;
-	res->pin_before_partial = r2_vm_pin_kb();
+	res->pin_before_partial = vm_pin_kb();
 	res->ret_partial = fixed_ctx(&extra, SLOTS, 2 * SLOT_KB);
 	res->err_partial = res->ret_partial ? errno : 0;
 	if (!res->ret_partial)
 		ring_destroy(&extra);
-	res->pin_after_partial = r2_vm_pin_kb();
+	res->pin_after_partial = vm_pin_kb();
 
 	/* 228 KiB held here: another process of the same user */
 	second_process(res);
@@ -166,14 +166,14 @@ static void memlock_scenario(void *arg, void *out)
 		alive++;
 	while (alive > 0)
 		res->destroy_fail |= ring_destroy(&r[--alive]) != 0;
-	res->pin_end = r2_vm_pin_kb();
+	res->pin_end = vm_pin_kb();
 }
 
 static void check_memlock(void)
 {
 	struct memlock_res res;
 
-	if (r2_as_nobody(set_memlock, memlock_scenario, NULL, &res, sizeof(res))) {
+	if (run_as_nobody(set_memlock, memlock_scenario, NULL, &res, sizeof(res))) {
 		ok(0, "memlock: the unprivileged child ran");
 		return;
 	}
@@ -226,20 +226,20 @@ static const unsigned int maxnr_flags[5] = {
 
 static int thread_count(void)
 {
-	return (int)r2_status_long("/proc/self/status", "Threads");
+	return (int)status_long("/proc/self/status", "Threads");
 }
 
 static long maxnr_ctx(struct ring *r, unsigned int flags)
 {
 	if (flags & IOCTX_FLAG_FIXEDBUFS) {
 		size_t sizes[1] = { 4096 };
-		struct r2_bufs b;
+		struct slot_bufs b;
 
-		r2_bufs_alloc(&b, 8, sizes, 1);
-		return r2_setup(r, 8, flags, 0, b.buf, b.len);
+		slot_bufs_alloc(&b, 8, sizes, 1);
+		return ring_setup_bufs(r, 8, flags, 0, b.buf, b.len);
 	}
 	if (flags & IOCTX_FLAG_SCQRING)
-		return r2_setup(r, 8, flags, 0, NULL, NULL);
+		return ring_setup_bufs(r, 8, flags, 0, NULL, NULL);
 	return ring_setup(r, 8, flags);
 }
 
@@ -266,14 +266,14 @@ static void maxnr_scenario(void *arg, void *out)
 	for (k = 0; k < 5; k++) {
 		struct ring x;
 
-		res->pin_before[k] = r2_vm_pin_kb();
+		res->pin_before[k] = vm_pin_kb();
 		res->thr_before[k] = thread_count();
 		res->fail_ret[k] = maxnr_ctx(&x, maxnr_flags[k]);
 		res->fail_err[k] = res->fail_ret[k] ? errno : 0;
 		if (!res->fail_ret[k])
 			ring_destroy(&x);
 		ms_sleep(50);	/* a thread that was started would show now */
-		res->pin_after[k] = r2_vm_pin_kb();
+		res->pin_after[k] = vm_pin_kb();
 		res->thr_after[k] = thread_count();
 	}
 	res->classic_ret = sys_io_setup(1, &classic);
@@ -305,7 +305,7 @@ static void check_max_nr(void)
 		ok(0, "root can lower fs.aio-max-nr to %ld", start + 64);
 		return;
 	}
-	if (r2_as_nobody(NULL, maxnr_scenario, NULL, &res, sizeof(res))) {
+	if (run_as_nobody(NULL, maxnr_scenario, NULL, &res, sizeof(res))) {
 		ok(0, "aio-max-nr: the unprivileged child ran");
 		restore_max_nr();
 		return;

@@ -114,7 +114,7 @@ static int one(const struct mode *m, int req, int fd, int rofd, uint8_t *buf)
 
 	memset(&ev, 0, sizeof(ev));
 	if (m->ring)
-		ret = r2_setup(&r, 4, m->flags, 0, bufs, lens);
+		ret = ring_setup_bufs(&r, 4, m->flags, 0, bufs, lens);
 	else
 		ret = ring_setup(&r, 4, m->flags);
 	if (ret) {

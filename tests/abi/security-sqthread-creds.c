@@ -82,18 +82,18 @@ static void compare_creds(struct res *res)
 	pid_t tid = 0;
 	unsigned int i;
 
-	if (r2_setup(&r, 4, IOCTX_FLAG_SCQRING | IOCTX_FLAG_SQTHREAD, 0, NULL, NULL)) {
+	if (ring_setup_bufs(&r, 4, IOCTX_FLAG_SCQRING | IOCTX_FLAG_SQTHREAD, 0, NULL, NULL)) {
 		snprintf(res->mismatch, sizeof(res->mismatch),
 			 "io_setup2(SQTHREAD): %s", strerror(errno));
 		return;
 	}
-	res->have_thread = r2_wait_sq_threads(1, 2000, &tid) == 1;
+	res->have_thread = wait_sq_threads(1, 2000, &tid) == 1;
 	for (i = 0; res->have_thread && i < ARRAY_SIZE(cred_keys); i++) {
 		char path[64], mine[128] = "?", its[128] = "!";
 
 		snprintf(path, sizeof(path), "/proc/self/task/%d/status", (int)tid);
-		r2_status_str("/proc/self/status", cred_keys[i], mine, sizeof(mine));
-		r2_status_str(path, cred_keys[i], its, sizeof(its));
+		status_str("/proc/self/status", cred_keys[i], mine, sizeof(mine));
+		status_str(path, cred_keys[i], its, sizeof(its));
 		if (strcmp(mine, its)) {
 			snprintf(res->mismatch, sizeof(res->mismatch),
 				 "%s: thread '%s', creator '%s'", cred_keys[i], its, mine);
@@ -113,7 +113,7 @@ static long one_io(unsigned int flags, int fd, int opcode, void *buf,
 
 	*enter_ret = 0;
 	*enter_err = 0;
-	if (r2_setup(&r, 4, flags, 0, NULL, NULL))
+	if (ring_setup_bufs(&r, 4, flags, 0, NULL, NULL))
 		return -1000 - errno;
 	iocb_prep(&r.iocbs[0], opcode, fd, buf, 4096, 0, 0x5ec, 0);
 	sq_push(&r, 0);
@@ -193,8 +193,8 @@ static int run_as(enum who who, struct arg *arg, struct res *res)
 
 		close(p[0]);
 		if (who == AS_NOBODY &&
-		    (setgroups(2, groups) || setresgid(R2_NOBODY, R2_NOBODY, R2_NOBODY) ||
-		     setresuid(R2_NOBODY, R2_NOBODY, R2_NOBODY)))
+		    (setgroups(2, groups) || setresgid(NOBODY_ID, NOBODY_ID, NOBODY_ID) ||
+		     setresuid(NOBODY_ID, NOBODY_ID, NOBODY_ID)))
 			_exit(3);
 		if (who == AS_ROOT_NOCAPS && drop_caps())
 			_exit(3);

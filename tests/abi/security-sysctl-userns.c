@@ -95,7 +95,7 @@ static int run(int who, int new_ns, int try_write, struct res *res)
 	if (pid == 0) {
 		close(p[0]);
 		memset(res, 0, sizeof(*res));
-		if (who == AS_NOBODY && r2_drop_to_nobody())
+		if (who == AS_NOBODY && drop_to_nobody())
 			_exit(3);
 		if (who == AS_ROOT_NO_ADMIN && drop_sys_admin())
 			_exit(3);

@@ -36,18 +36,6 @@ static int have_poll, have_irq, two_cpus;
 static volatile unsigned long *progress;	/* shared with the child */
 static uint64_t seed;
 
-static long long pin_balance(void)
-{
-	long long a, r;
-
-	r2_vmstat_refresh();
-	a = r2_vmstat("nr_foll_pin_acquired");
-	r = r2_vmstat("nr_foll_pin_released");
-	if (a < 0 || r < 0)
-		return LLONG_MIN;
-	return a - r;
-}
-
 /* aio-sq-<tgid> threads in any process */
 static int sq_threads_anywhere(pid_t tgid)
 {
@@ -59,7 +47,7 @@ static int sq_threads_anywhere(pid_t tgid)
 		return -1;
 	while ((de = readdir(d)))
 		if (de->d_name[0] >= '1' && de->d_name[0] <= '9')
-			n += r2_find_sq_threads((pid_t)atoi(de->d_name), tgid, NULL);
+			n += find_sq_threads((pid_t)atoi(de->d_name), tgid, NULL);
 	closedir(d);
 	return n;
 }
@@ -70,7 +58,7 @@ static void child(int sc, int wfd)
 	unsigned int flags = IOCTX_FLAG_SCQRING | IOCTX_FLAG_SQTHREAD |
 			     IOCTX_FLAG_FIXEDBUFS;
 	struct target *t = sc == BUSY_IOPOLL ? &poll_t : &irq_t;
-	struct r2_bufs b;
+	struct slot_bufs b;
 	struct r2_pass p;
 	struct ring r;
 	char c = 'R';
@@ -87,8 +75,8 @@ static void child(int sc, int wfd)
 		CPU_SET(0, &set);
 		sched_setaffinity(0, sizeof(set), &set);
 	}
-	r2_bufs_alloc(&b, N, sz, 1);
-	if (r2_setup(&r, N, flags, two_cpus ? 1 : 0, b.buf, b.len)) {
+	slot_bufs_alloc(&b, N, sz, 1);
+	if (ring_setup_bufs(&r, N, flags, two_cpus ? 1 : 0, b.buf, b.len)) {
 		c = 'F';
 		if (write(wfd, &c, 1) != 1)
 			_exit(2);
@@ -169,7 +157,7 @@ static void scenario(int sc)
 		diag("%s: child exit status %#x", nm, st);
 		return;
 	}
-	ok(r2_find_sq_threads(pid, pid, NULL) == 1,
+	ok(find_sq_threads(pid, pid, NULL) == 1,
 	   "%s: its thread aio-sq-%d exists", nm, (int)pid);
 	bal1 = pin_balance();
 	if (bal0 != LLONG_MIN)
@@ -208,7 +196,7 @@ static void scenario(int sc)
 	if (!ok(reaped && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL,
 		"%s: killed by SIGKILL and reaped within 5 s (%.2f s, status %#x)",
 		nm, (now_ns() - t0) / 1e9, st)) {
-		r2_dump_tasks(pid);
+		dump_tasks(pid);
 		return;
 	}
 	ok(kill(pid, 0) == -1 && errno == ESRCH, "%s: no process %d left", nm, (int)pid);
@@ -238,7 +226,7 @@ int main(void)
 		skip_all("needs root (vm/stat_refresh)");
 	start = aio_nr();
 	seed = pattern_seed();
-	two_cpus = sysconf(_SC_NPROCESSORS_ONLN) >= 2 && r2_cpu_online(1) == 1;
+	two_cpus = sysconf(_SC_NPROCESSORS_ONLN) >= 2 && cpu_online(1) == 1;
 	progress = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
 			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (progress == MAP_FAILED)

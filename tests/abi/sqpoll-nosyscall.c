@@ -49,7 +49,7 @@ static unsigned long thread_ticks(pid_t tid)
 	int field = 3;
 
 	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
-	if (r2_read_file(path, buf, sizeof(buf)))
+	if (read_file(path, buf, sizeof(buf)))
 		return 0;
 	p = strrchr(buf, ')');
 	if (!p)
@@ -72,7 +72,7 @@ static char thread_state(pid_t tid)
 	char path[64], buf[1024], *p;
 
 	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
-	if (r2_read_file(path, buf, sizeof(buf)))
+	if (read_file(path, buf, sizeof(buf)))
 		return '?';
 	p = strrchr(buf, ')');
 	return p && p[1] && p[2] ? p[2] : '?';
@@ -92,7 +92,7 @@ static void run(void *arg)
 			     IOCTX_FLAG_SQPOLL | IOCTX_FLAG_IOPOLL |
 			     IOCTX_FLAG_FIXEDBUFS;
 	unsigned int cpu = two_cpus ? 1 : 0;
-	struct r2_bufs b;
+	struct slot_bufs b;
 	struct r2_pass p;
 	struct ring r;
 	pid_t tid = 0;
@@ -107,12 +107,12 @@ static void run(void *arg)
 		if (sched_setaffinity(0, sizeof(set), &set))
 			diag("sched_setaffinity(CPU 0): %s", strerror(errno));
 	}
-	r2_bufs_alloc(&b, N, sz, 1);
-	ret = r2_setup(&r, N, flags, cpu, b.buf, b.len);
+	slot_bufs_alloc(&b, N, sz, 1);
+	ret = ring_setup_bufs(&r, N, flags, cpu, b.buf, b.len);
 	if (!ok(ret == 0, "io_setup2(SCQRING|SQTHREAD|SQPOLL|IOPOLL|FIXEDBUFS, cpu %u) returns 0 (errno %d %s)",
 		cpu, ret ? errno : 0, ret ? strerror(errno) : "-"))
 		return;
-	if (r2_wait_sq_threads(1, 3000, &tid) != 1)
+	if (wait_sq_threads(1, 3000, &tid) != 1)
 		diag("no SQ thread found");
 
 	memset(&p, 0, sizeof(p));
@@ -204,8 +204,8 @@ static void run(void *arg)
 
 	ret = ring_destroy(&r);
 	ok(ret == 0, "io_destroy returns 0");
-	ok(r2_wait_sq_threads(0, 3000, NULL) == 0, "the SQ thread is gone");
-	r2_bufs_free(&b);
+	ok(wait_sq_threads(0, 3000, NULL) == 0, "the SQ thread is gone");
+	slot_bufs_free(&b);
 }
 
 int main(void)
@@ -223,7 +223,7 @@ int main(void)
 		skip_all("no /dev/nullb0 in AIORING_POLL_BDEVS");
 	if (!tgt.polled)
 		skip_all("/dev/nullb0 has no poll queues (io_poll != 1)");
-	two_cpus = sysconf(_SC_NPROCESSORS_ONLN) >= 2 && r2_cpu_online(1) == 1;
+	two_cpus = sysconf(_SC_NPROCESSORS_ONLN) >= 2 && cpu_online(1) == 1;
 	if (!two_cpus)
 		diag("one CPU online: the SQ thread and the program share CPU 0");
 
@@ -235,7 +235,7 @@ int main(void)
 		if (pwrite(tgt.fd, image + i, 1u << 20, (off_t)(BASE + i)) != 1 << 20)
 			bail_out("pwrite");
 
-	r2_run_child("SQPOLL", run, NULL, SOFT_STOP_S + 60);
+	run_child("SQPOLL", run, NULL, SOFT_STOP_S + 60);
 	target_close(&tgt);
 	ok_aio_nr_back(start);
 	return tap_done();

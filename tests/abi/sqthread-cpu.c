@@ -55,7 +55,7 @@ static void expect_einval(unsigned int flags, unsigned int cpu, const char *what
 	struct ring r;
 	int e;
 
-	ret = r2_setup(&r, N, flags, cpu, NULL, NULL);
+	ret = ring_setup_bufs(&r, N, flags, cpu, NULL, NULL);
 	e = errno;
 	if (ret == 0) {
 		diag("%s: io_setup2 succeeded: destroyed again", what);
@@ -84,7 +84,7 @@ static void setup_errors(void)
 			    ncpu));
 
 	/* an offline CPU */
-	if (r2_cpu_online(1) != 1) {
+	if (cpu_online(1) != 1) {
 		skip("offline CPU: cpu1 is not online to start with");
 		return;
 	}
@@ -98,7 +98,7 @@ static void setup_errors(void)
 		}
 	}
 	cpu1_offlined = 1;
-	if (r2_cpu_online(1) != 0) {
+	if (cpu_online(1) != 0) {
 		skip("offline CPU: cpu1 still online");
 	} else {
 		expect_einval(IOCTX_FLAG_SCQRING | IOCTX_FLAG_SQTHREAD, 1,
@@ -108,10 +108,10 @@ static void setup_errors(void)
 	{
 		int64_t end = now_ns() + 3000000000LL;
 
-		while (r2_cpu_online(1) != 1 && now_ns() < end)
+		while (cpu_online(1) != 1 && now_ns() < end)
 			ms_sleep(20);
 	}
-	ok(r2_cpu_online(1) == 1, "cpu1 is online again");
+	ok(cpu_online(1) == 1, "cpu1 is online again");
 }
 
 /* Wait for the thread to be on cpu with affinity exactly cpu. */
@@ -125,8 +125,8 @@ static void check_thread(pid_t tid, unsigned int cpu)
 
 	snprintf(want, sizeof(want), "%u", cpu);
 	while (now_ns() < end) {
-		r2_task_cpus_allowed(tid, allowed, sizeof(allowed));
-		proc = r2_task_cpu(tid);
+		task_cpus_allowed(tid, allowed, sizeof(allowed));
+		proc = task_cpu(tid);
 		if (!strcmp(allowed, want) && proc == (int)cpu)
 			break;
 		ms_sleep(20);
@@ -136,7 +136,7 @@ static void check_thread(pid_t tid, unsigned int cpu)
 	ok(proc == (int)cpu, "cpu %u: the thread's stat field 39 (processor) is %u (%d)",
 	   cpu, cpu, proc);
 	snprintf(path, sizeof(path), "/proc/self/task/%d/status", (int)tid);
-	uid = r2_status_long(path, "Uid");
+	uid = status_long(path, "Uid");
 	ok(uid == (long)getuid(), "cpu %u: the thread runs as the creator's uid %d (%ld)",
 	   cpu, (int)getuid(), uid);
 }
@@ -235,18 +235,18 @@ static void thread_ctx(void *arg)
 {
 	unsigned int cpu = *(unsigned int *)arg;
 	static const size_t sz[] = { 4096 };
-	struct r2_bufs b;
+	struct slot_bufs b;
 	struct ring r;
 	pid_t tid = 0;
 	int nthr;
 	long ret;
 
-	r2_bufs_alloc(&b, N, sz, 1);
-	ret = r2_setup(&r, N, IOCTX_FLAG_SCQRING | IOCTX_FLAG_SQTHREAD, cpu, NULL, NULL);
+	slot_bufs_alloc(&b, N, sz, 1);
+	ret = ring_setup_bufs(&r, N, IOCTX_FLAG_SCQRING | IOCTX_FLAG_SQTHREAD, cpu, NULL, NULL);
 	if (!ok(ret == 0, "cpu %u: io_setup2(SCQRING|SQTHREAD) returns 0 (errno %d %s)",
 		cpu, ret ? errno : 0, ret ? strerror(errno) : "-"))
 		return;
-	nthr = r2_wait_sq_threads(1, 3000, &tid);
+	nthr = wait_sq_threads(1, 3000, &tid);
 	ok(nthr == 1, "cpu %u: exactly one thread named aio-sq-%d (%d)", cpu,
 	   (int)getpid(), nthr);
 	if (nthr >= 1)
@@ -259,9 +259,9 @@ static void thread_ctx(void *arg)
 	}
 	ret = ring_destroy(&r);
 	ok(ret == 0, "cpu %u: io_destroy returns 0", cpu);
-	nthr = r2_wait_sq_threads(0, 3000, NULL);
+	nthr = wait_sq_threads(0, 3000, NULL);
 	ok(nthr == 0, "cpu %u: after io_destroy the thread is gone (%d left)", cpu, nthr);
-	r2_bufs_free(&b);
+	slot_bufs_free(&b);
 }
 
 int main(void)
@@ -282,14 +282,14 @@ int main(void)
 		skip_all("no O_DIRECT target for IO through the thread");
 	diag("IO target %s", tgt.name);
 
-	if (sysconf(_SC_NPROCESSORS_ONLN) >= 2 && r2_cpu_online(1) == 1) {
+	if (sysconf(_SC_NPROCESSORS_ONLN) >= 2 && cpu_online(1) == 1) {
 		cpu = 1;
-		r2_run_child("sq_thread_cpu 1", thread_ctx, &cpu, 25);
+		run_child("sq_thread_cpu 1", thread_ctx, &cpu, 25);
 	} else {
 		skip("sq_thread_cpu 1: fewer than 2 CPUs online");
 	}
 	cpu = 0;
-	r2_run_child("sq_thread_cpu 0", thread_ctx, &cpu, 20);
+	run_child("sq_thread_cpu 0", thread_ctx, &cpu, 20);
 
 	target_close(&tgt);
 	ok_aio_nr_back(start);

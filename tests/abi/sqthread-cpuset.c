@@ -26,7 +26,7 @@ static int cg_write(const char *dir, const char *file, const char *val)
 	char path[PATH_MAX];
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	return r2_write_str(path, val);
+	return write_file_str(path, val);
 }
 
 static void child(void *arg)
@@ -45,14 +45,14 @@ static void child(void *arg)
 	if (cg_write(cg, "cgroup.procs", buf))
 		bail_out("move into %s", cg);
 
-	ret = r2_setup(&r, 4, IOCTX_FLAG_SCQRING | IOCTX_FLAG_SQTHREAD, 1, NULL, NULL);
+	ret = ring_setup_bufs(&r, 4, IOCTX_FLAG_SCQRING | IOCTX_FLAG_SQTHREAD, 1, NULL, NULL);
 	e = errno;
 	ok(ret < 0 && e == EINVAL,
 	   "cpuset 0: SQTHREAD on CPU 1 is EINVAL (%ld, %s)", ret, strerror(e));
 	if (!ret)
 		ring_destroy(&r);
-	ret = r2_setup(&r, 4, IOCTX_FLAG_SCQRING | IOCTX_FLAG_SQTHREAD |
-		       IOCTX_FLAG_SQPOLL, 1, NULL, NULL);
+	ret = ring_setup_bufs(&r, 4, IOCTX_FLAG_SCQRING | IOCTX_FLAG_SQTHREAD |
+			      IOCTX_FLAG_SQPOLL, 1, NULL, NULL);
 	e = errno;
 	ok(ret < 0 && e == EINVAL,
 	   "cpuset 0: SQPOLL on CPU 1 is EINVAL (%ld, %s)", ret, strerror(e));
@@ -60,14 +60,14 @@ static void child(void *arg)
 		ring_destroy(&r);
 	ok(aio_nr() == nr0, "fs.aio-nr unchanged (%ld)", aio_nr());
 
-	ret = r2_setup(&r, 4, IOCTX_FLAG_SCQRING | IOCTX_FLAG_SQTHREAD, 0, NULL, NULL);
+	ret = ring_setup_bufs(&r, 4, IOCTX_FLAG_SCQRING | IOCTX_FLAG_SQTHREAD, 0, NULL, NULL);
 	ok(ret == 0, "cpuset 0: SQTHREAD on CPU 0 works (%ld, %s)", ret,
 	   ret ? strerror(errno) : "ok");
 	if (!ret) {
 		int fd = open("/dev/zero", O_RDONLY);
 
-		r2_wait_sq_threads(1, 2000, &tid);
-		r2_task_cpus_allowed(tid, allowed, sizeof(allowed));
+		wait_sq_threads(1, 2000, &tid);
+		task_cpus_allowed(tid, allowed, sizeof(allowed));
 		memset(zero, 0x55, sizeof(zero));
 		iocb_prep(&r.iocbs[0], IOCB_CMD_PREAD, fd, zero, sizeof(zero), 0, 9, 0);
 		sq_push(&r, 0);
@@ -85,7 +85,7 @@ static void child(void *arg)
 
 	if (cg_write(cg, "cpuset.cpus", "0-1"))
 		bail_out("widen the cpuset");
-	ret = r2_setup(&r, 4, IOCTX_FLAG_SCQRING | IOCTX_FLAG_SQTHREAD, 1, NULL, NULL);
+	ret = ring_setup_bufs(&r, 4, IOCTX_FLAG_SCQRING | IOCTX_FLAG_SQTHREAD, 1, NULL, NULL);
 	ok(ret == 0, "cpuset 0-1: SQTHREAD on CPU 1 works (%ld, %s)", ret,
 	   ret ? strerror(errno) : "ok");
 	if (!ret)
@@ -98,9 +98,9 @@ int main(void)
 	int st;
 
 	require_aioring();
-	if (r2_cpu_online(0) == 0 || r2_cpu_online(1) != 1)
+	if (cpu_online(0) == 0 || cpu_online(1) != 1)
 		skip_all("needs CPUs 0 and 1 online");
-	if (r2_read_file(CG_ROOT "/cgroup.controllers", ctl, sizeof(ctl)) ||
+	if (read_file(CG_ROOT "/cgroup.controllers", ctl, sizeof(ctl)) ||
 	    !strstr(ctl, "cpuset"))
 		skip_all("no cgroup v2 hierarchy with cpuset at " CG_ROOT);
 	if (cg_write(CG_ROOT, "cgroup.subtree_control", "+cpuset"))
@@ -112,7 +112,7 @@ int main(void)
 		bail_out("cpuset.cpus of %s", cg);
 
 	tap_plan(6);
-	st = r2_run_child_ex("cpuset", child, NULL, 60, NULL, 1);
+	st = run_child_ex("cpuset", child, NULL, 60, NULL, 1);
 	if (st < 0)
 		diag("the child did not finish");
 	if (rmdir(cg))

@@ -51,7 +51,7 @@ static int fill_until_stalled(struct stall *s, unsigned int m)
 {
 	int64_t end = now_ns() + 10000000000LL, full_since = 0;
 
-	if (r2_setup(&s->r, N, modes[m].flags, 0, NULL, NULL))
+	if (ring_setup_bufs(&s->r, N, modes[m].flags, 0, NULL, NULL))
 		return -1;
 	while (now_ns() < end && s->queued < TOTAL) {
 		unsigned int slot = s->queued % s->r.n;
@@ -109,12 +109,12 @@ static void stall_and_recover(unsigned int m)
 	}
 	ok(1, "%s: stalled with the CQ ring full, %u writes queued, %u left in the SQ ring",
 	   what, s.queued, sq_count(&s.r));
-	ok(r2_wait_sq_threads(1, 1000, &tid) == 1, "%s: the SQ thread is there", what);
+	ok(wait_sq_threads(1, 1000, &tid) == 1, "%s: the SQ thread is there", what);
 	ms_sleep(1500);		/* past SQPOLL's idle second */
 	t0 = now_ns();
-	c0 = r2_task_cpu_seconds(tid);
+	c0 = task_cpu_seconds(tid);
 	ms_sleep(1000);
-	c1 = r2_task_cpu_seconds(tid);
+	c1 = task_cpu_seconds(tid);
 	secs = (now_ns() - t0) / 1e9;
 	ok(c0 >= 0 && c1 >= 0 && (c1 - c0) / secs < 0.5,
 	   "%s: the stalled thread sleeps: %.2f s of CPU in %.2f s", what, c1 - c0, secs);
@@ -163,8 +163,8 @@ int main(void)
 	start = aio_nr();
 	for (m = 0; m < ARRAY_SIZE(modes); m++) {
 		stall_and_recover(m);
-		r2_run_child(label("%s: io_destroy while stalled", modes[m].name),
-			     destroy_stalled, &m, 30);
+		run_child(label("%s: io_destroy while stalled", modes[m].name),
+			  destroy_stalled, &m, 30);
 	}
 	ok_aio_nr_back(start);
 	return tap_done();

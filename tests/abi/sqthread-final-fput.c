@@ -27,9 +27,9 @@ static int thread_in_pipe_write(int ms)
 	pid_t tid = 0;
 
 	do {
-		if (r2_find_sq_threads(0, getpid(), &tid) == 1) {
+		if (find_sq_threads(0, getpid(), &tid) == 1) {
 			snprintf(path, sizeof(path), "/proc/self/task/%d/wchan", (int)tid);
-			if (!r2_read_file(path, wchan, sizeof(wchan)) &&
+			if (!read_file(path, wchan, sizeof(wchan)) &&
 			    !strcmp(wchan, "pipe_write"))
 				return 1;
 		}

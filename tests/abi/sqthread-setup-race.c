@@ -55,7 +55,7 @@ static int aio_ids(aio_context_t *ids, int max)
 	char *p, *line;
 	int n = 0;
 
-	if (r2_read_file("/proc/self/maps", buf, sizeof(buf)))
+	if (read_file("/proc/self/maps", buf, sizeof(buf)))
 		return 0;
 	for (line = buf; line && *line && n < max; line = p ? p + 1 : NULL) {
 		p = strchr(line, '\n');
@@ -179,7 +179,7 @@ static void run(void *arg)
 
 	if (rc->limited) {
 		struct rlimit rl;
-		int e = r2_drop_to_nobody();
+		int e = drop_to_nobody();
 
 		if (e)
 			bail_out("drop to nobody: %s", strerror(-e));
@@ -213,8 +213,8 @@ static void run(void *arg)
 			if (setrlimit(RLIMIT_NPROC, &rl))
 				bail_out("setrlimit(RLIMIT_NPROC)");
 		}
-		r2_prepare(&r, RING_N, flags, 0, NULL, NULL);
-		ret = r2_create(&r);
+		ring_prepare(&r, RING_N, flags, 0, NULL, NULL);
+		ret = ring_create(&r);
 		e = errno;
 		if (ret) {
 			if (rc->limited && e == EAGAIN) {
@@ -253,7 +253,7 @@ static void run(void *arg)
 	rc->stop = 1;
 	pthread_join(th[0], NULL);
 	pthread_join(th[1], NULL);
-	threads = r2_wait_sq_threads(0, 5000, NULL);
+	threads = wait_sq_threads(0, 5000, NULL);
 
 	diag("%u contexts, %u destroyed by a racer (%lu io_destroy, %lu io_ring_enter by racers)",
 	     ok_setups, lost, z[0].destroyed + z[1].destroyed,
@@ -289,7 +289,7 @@ int main(void)
 		rc.zero_fd = open("/dev/zero", O_RDONLY | O_CLOEXEC);
 		if (rc.zero_fd < 0)
 			bail_out("open /dev/zero");
-		st = r2_run_child_ex(what, run, &rc, rc.seconds + 60, NULL, 1);
+		st = run_child_ex(what, run, &rc, rc.seconds + 60, NULL, 1);
 		ok(st == 0, "%s: the racing child exits 0 (status %d)", what, st);
 		close(rc.zero_fd);
 	}

@@ -90,7 +90,7 @@ static void run_cfg(void *arg)
 	unsigned int nblk = c->nblk;
 	size_t fsize = (size_t)nblk * 4096;
 	char path[PATH_MAX];
-	struct r2_bufs b;
+	struct slot_bufs b;
 	struct r2_pass p;
 	struct ring r;
 	uint8_t *all;
@@ -103,9 +103,9 @@ static void run_cfg(void *arg)
 		ok(0, "%s: create %s: %s", nm, path, strerror(errno));
 		return;
 	}
-	r2_bufs_alloc(&b, N, sz, 1);
-	ret = r2_setup(&r, N, c->flags, 0,
-		       (c->flags & IOCTX_FLAG_FIXEDBUFS) ? b.buf : NULL, b.len);
+	slot_bufs_alloc(&b, N, sz, 1);
+	ret = ring_setup_bufs(&r, N, c->flags, 0,
+			      (c->flags & IOCTX_FLAG_FIXEDBUFS) ? b.buf : NULL, b.len);
 	if (!ok(ret == 0, "%s: io_setup2(%#x) returns 0 (errno %d %s)", nm, c->flags,
 		ret ? errno : 0, ret ? strerror(errno) : "-"))
 		goto out;
@@ -146,7 +146,7 @@ static void run_cfg(void *arg)
 
 	ok(ring_destroy(&r) == 0, "%s: io_destroy returns 0", nm);
 out:
-	r2_bufs_free(&b);
+	slot_bufs_free(&b);
 	close(fd);
 	unlink(path);
 }
@@ -158,7 +158,7 @@ static void expect_einval(unsigned int flags, const char *what)
 	int e;
 
 	if (flags & IOCTX_FLAG_SCQRING) {
-		ret = r2_setup(&r, N, flags, 0, NULL, NULL);
+		ret = ring_setup_bufs(&r, N, flags, 0, NULL, NULL);
 		e = errno;
 		if (ret == 0)
 			ring_destroy(&r);
@@ -210,7 +210,7 @@ int main(void)
 	if (!n)
 		skip_all("no ext4 or xfs directory in AIORING_TEST_DIRS");
 	for (i = 0; i < n; i++)
-		r2_run_child(cfgs[i].name, run_cfg, &cfgs[i], 40);
+		run_child(cfgs[i].name, run_cfg, &cfgs[i], 40);
 	ok_aio_nr_back(start);
 	return tap_done();
 }

@@ -29,7 +29,7 @@ int main(void)
 	require_aioring();
 	start = aio_nr();
 	for (d = 0; d < ARRAY_SIZE(devs); d++) {
-		struct r2_bufs b;
+		struct slot_bufs b;
 		struct target t;
 		struct ring r;
 		int w;
@@ -38,8 +38,8 @@ int main(void)
 			skip("%s: not here", devs[d]);
 			continue;
 		}
-		r2_bufs_alloc(&b, N, sizes, 1);
-		if (r2_setup(&r, N, IOCTX_FLAG_SCQRING | IOCTX_FLAG_SQWQ, 0, NULL, NULL)) {
+		slot_bufs_alloc(&b, N, sizes, 1);
+		if (ring_setup_bufs(&r, N, IOCTX_FLAG_SCQRING | IOCTX_FLAG_SQWQ, 0, NULL, NULL)) {
 			ok(0, "%s: io_setup2(SCQRING|SQWQ): %s", devs[d], strerror(errno));
 			target_close(&t);
 			continue;
@@ -62,7 +62,7 @@ int main(void)
 			r2_pass_report(&p, label("%s, SQWQ, O_DIRECT", devs[d]));
 		}
 		ok(ring_destroy(&r) == 0, "%s: io_destroy returns 0", devs[d]);
-		r2_bufs_free(&b);
+		slot_bufs_free(&b);
 		target_close(&t);
 		tested++;
 	}

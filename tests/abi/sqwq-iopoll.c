@@ -64,7 +64,7 @@ static void one_mode(unsigned int flags, const char *what, uint8_t *bufs)
 	long ret;
 	int e;
 
-	ret = r2_setup(&r, NIO + 1, flags, 0, NULL, NULL);
+	ret = ring_setup_bufs(&r, NIO + 1, flags, 0, NULL, NULL);
 	e = errno;
 	ok(ret == 0, "%s: io_setup2 accepts it (%ld%s%s)", what, ret,
 	   ret ? ", " : "", ret ? strerror(e) : "");
@@ -78,7 +78,7 @@ static void one_mode(unsigned int flags, const char *what, uint8_t *bufs)
 	   pass(&r, IOCB_CMD_PREAD, bufs, seed) == NIO,
 	   "%s: %d polled writes on %s, then reads: each res 4096, data read back",
 	   what, NIO, tgt.name);
-	ok(r2_count_threads("aio-wq", NULL, NULL) == 0, "%s: no SQWQ worker thread", what);
+	ok(count_threads("aio-wq", NULL, NULL) == 0, "%s: no SQWQ worker thread", what);
 	ok(ring_destroy(&r) == 0, "%s: io_destroy", what);
 }
 

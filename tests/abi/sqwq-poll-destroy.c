@@ -71,8 +71,8 @@ int main(void)
 	start = aio_nr();
 	if (pipe(feed_fd))
 		bail_out("pipe");
-	r2_run_child_ex("SQWQ polls racing io_destroy", run_rounds, NULL, 240,
-			feed_pipe, 1);
+	run_child_ex("SQWQ polls racing io_destroy", run_rounds, NULL, 240,
+		     feed_pipe, 1);
 	ok_aio_nr_back(start);
 	return tap_done();
 }

@@ -53,7 +53,7 @@ static int count_kthreads(void)
 		if (de->d_name[0] < '1' || de->d_name[0] > '9')
 			continue;
 		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
-		if (r2_read_file(path, buf, sizeof(buf)))
+		if (read_file(path, buf, sizeof(buf)))
 			continue;
 		p = strrchr(buf, ')');
 		/* ") S ppid" */
@@ -69,7 +69,7 @@ static int wait_workers(int want, int ms)
 	int64_t end = now_ns() + (int64_t)ms * 1000000LL;
 	int n;
 
-	while ((n = r2_count_threads("aio-wq", NULL, NULL)) != want && now_ns() < end)
+	while ((n = count_threads("aio-wq", NULL, NULL)) != want && now_ns() < end)
 		ms_sleep(20);
 	return n;
 }
@@ -108,7 +108,7 @@ static void limited(void *arg)
 	(void)arg;
 	if (setrlimit(RLIMIT_NPROC, &rl))
 		bail_out("setrlimit(RLIMIT_NPROC)");
-	if (r2_drop_to_nobody())
+	if (drop_to_nobody())
 		bail_out("drop to uid 65534");
 	kt0 = count_kthreads();
 	for (c = 0; c < NCTX; c++) {
@@ -137,7 +137,7 @@ static void limited(void *arg)
 		bail_out("cannot go on without every context");
 	ms_sleep(1000);
 	kt1 = count_kthreads();
-	workers = r2_count_threads("aio-wq", NULL, &tasks);
+	workers = count_threads("aio-wq", NULL, &tasks);
 	ok(kt0 >= 0 && kt1 - kt0 <= KTHREAD_SLACK,
 	   "%u blocked reads made no kernel threads (%d before, %d after)",
 	   queued, kt0, kt1);
@@ -226,7 +226,7 @@ static void global_cap(void)
 		ring_enter(&r[i], 2, 0, IORING_FLAG_SUBMIT);
 	}
 	ms_sleep(500);
-	n = r2_count_threads("aio-wq", NULL, NULL);
+	n = count_threads("aio-wq", NULL, NULL);
 	ok(n <= 2, "four blocked reads, still %d workers (at most 2)", n);
 	for (i = 0; i < 3; i++)
 		if (!ret[i])
@@ -243,7 +243,7 @@ int main(void)
 
 	require_aioring();
 	tap_plan(5 + 4 + 1);
-	r2_run_child_ex("limited", limited, NULL, 60, NULL, 1);
+	run_child_ex("limited", limited, NULL, 60, NULL, 1);
 	global_cap();
 	ok(aio_nr_wait(nr0, 5000) == nr0, "fs.aio-nr back to %ld", nr0);
 	return tap_done();

@@ -30,7 +30,7 @@ static pid_t find_worker(int ms)
 	int64_t end = now_ns() + (int64_t)ms * 1000000LL;
 	pid_t tid = 0;
 
-	while (!r2_count_threads("aio-wq", &tid, NULL) && now_ns() < end)
+	while (!count_threads("aio-wq", &tid, NULL) && now_ns() < end)
 		ms_sleep(10);
 	return tid;
 }
@@ -104,7 +104,7 @@ int main(void)
 
 	require_aioring();
 	tap_plan(5 + 1);
-	r2_run_child_ex("child", child, NULL, 60, NULL, 1);
+	run_child_ex("child", child, NULL, 60, NULL, 1);
 	ok(aio_nr_wait(nr0, 5000) == nr0, "fs.aio-nr back to %ld", nr0);
 	return tap_done();
 }

@@ -144,8 +144,8 @@ int main(void)
 	if (!n)
 		skip_all("no ext4 or xfs directory in AIORING_TEST_DIRS");
 	for (i = 0; i < n; i++)
-		r2_run_child(label("%s, SQWQ worker O_DIRECT reads", dirs[i].fs),
-			     run_fs, &dirs[i], 120);
+		run_child(label("%s, SQWQ worker O_DIRECT reads", dirs[i].fs),
+			  run_fs, &dirs[i], 120);
 	ok_aio_nr_back(start);
 	return tap_done();
 }

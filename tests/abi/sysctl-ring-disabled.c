@@ -179,7 +179,7 @@ int main(void)
 		memset(&res, 0, sizeof(res));
 		try_all(NULL, &res);
 		check("root", v, &res, v < 2);
-		if (r2_as_nobody(NULL, try_all, NULL, &res, sizeof(res)) == 0)
+		if (run_as_nobody(NULL, try_all, NULL, &res, sizeof(res)) == 0)
 			check("nobody", v, &res, v == 0);
 		else
 			ok(0, "value %d: the unprivileged child ran", v);

@@ -44,13 +44,13 @@ static int setup_on_cpu1(struct fx *x, int mode, unsigned int flags,
 	x->nblocks = FAULT_REGION / FAULT_BS;
 	x->seed = data_seed;
 	x->st = st;
-	r2_bufs_alloc(&x->b, n, sz, 1);
+	slot_bufs_alloc(&x->b, n, sz, 1);
 	x->free_slots = calloc(n, sizeof(*x->free_slots));
 	x->slot = calloc(n, sizeof(*x->slot));
 	if (!x->free_slots || !x->slot)
 		bail_out("calloc");
-	if (r2_setup(&x->r, n, flags, 1, x->fixed ? x->b.buf : NULL,
-		     x->fixed ? x->b.len : NULL))
+	if (ring_setup_bufs(&x->r, n, flags, 1, x->fixed ? x->b.buf : NULL,
+			    x->fixed ? x->b.len : NULL))
 		return -1;
 	for (i = n; i-- > 0;)
 		x->free_slots[x->nfree++] = i;
@@ -64,8 +64,8 @@ static const char *sq_thread_cpus(void)
 	static char list[64];
 	pid_t tid;
 
-	if (r2_find_sq_threads(0, getpid(), &tid) != 1 ||
-	    r2_task_cpus_allowed(tid, list, sizeof(list)))
+	if (find_sq_threads(0, getpid(), &tid) != 1 ||
+	    task_cpus_allowed(tid, list, sizeof(list)))
 		list[0] = 0;
 	return list;
 }
@@ -98,8 +98,8 @@ static void one_round(int mode, unsigned int round)
 	fx_run(&x, 200, 30000);
 	/* a new thread cannot be bound to an offline CPU */
 	if (off_ok) {
-		r2_prepare(&r2, 4, IOCTX_FLAG_SCQRING | IOCTX_FLAG_SQTHREAD, 1, NULL, NULL);
-		e = r2_create(&r2) ? errno : 0;
+		ring_prepare(&r2, 4, IOCTX_FLAG_SCQRING | IOCTX_FLAG_SQTHREAD, 1, NULL, NULL);
+		e = ring_create(&r2) ? errno : 0;
 		if (!e)
 			ring_destroy(&r2);
 		ok(e == EINVAL, "%s: io_setup2 with sq_thread_cpu = 1 while it is offline: EINVAL (%s)",
@@ -188,7 +188,7 @@ static void kill_offline(const struct fbase *base)
 			ms_sleep(10);
 		}
 	if (!reaped)
-		r2_dump_tasks(pid);
+		dump_tasks(pid);
 	ok(reaped && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
 	   "kill with the SQ thread's CPU offline: reaped within 5 s (status %#x)", status);
 	cpu1_set(1);

@@ -65,13 +65,13 @@ static void child(unsigned int flags, struct ftarget *f, uint64_t rbase,
 		_exit(89);
 	for (i = npool; i-- > 0;)
 		freebuf[nfree++] = i;
-	r2_prepare(&r, n, flags, 0, NULL, NULL);
+	ring_prepare(&r, n, flags, 0, NULL, NULL);
 	if (flags & IOCTX_FLAG_FIXEDBUFS)
 		for (i = 0; i < n; i++) {
 			r.iocbs[i].aio_buf = (uint64_t)(uintptr_t)pool;
 			r.iocbs[i].aio_nbytes = (uint64_t)npool * FAULT_BS;
 		}
-	if (r2_create(&r))
+	if (ring_create(&r))
 		_exit(90);
 	for (cycle = 0; cycle < CYCLES; cycle++) {
 		unsigned long issued = 0, done = 0, idle = 0, out;
@@ -232,7 +232,7 @@ static void one_stall(int mode, unsigned int round, const struct fbase *base)
 	}
 	if (!reaped) {
 		diag("%s: the child did not finish in 90 s:", what);
-		r2_dump_tasks(pid);
+		dump_tasks(pid);
 		kill(pid, SIGKILL);
 		if (!fault_reap(pid, &status, 10000))
 			diag("%s: child %d cannot be reaped; left behind", what, (int)pid);

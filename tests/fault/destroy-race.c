@@ -120,7 +120,7 @@ static void one_race(int mode, unsigned int round)
 	if (!d)
 		bail_out("calloc");
 	d->blocker = blocker;
-	pin_before = r2_vm_pin_kb();
+	pin_before = vm_pin_kb();
 	if (fx_setup(&d->x, mode, flags, f, rbase, FAULT_REGION / FAULT_BS, data_seed,
 		     4 + frand_below(60), &d->st)) {
 		ok(0, "%s: io_setup2: %s", what, strerror(errno));
@@ -158,7 +158,7 @@ static void one_race(int mode, unsigned int round)
 		ms_sleep(5);
 	if (!ended) {
 		diag("%s: the IO thread is still running; its state:", what);
-		r2_dump_tasks(getpid());
+		dump_tasks(getpid());
 		d->stop = 1;
 		pthread_kill(th, SIGALRM);
 	}
@@ -177,12 +177,12 @@ static void one_race(int mode, unsigned int round)
 	   !memcmp(snap, d->x.r.cq->events, d->x.r.cq_n * sizeof(*snap)),
 	   "%s: after io_destroy returned the kernel wrote nothing more to the rings",
 	   what);
-	ok(r2_vm_pin_kb() == pin_before, "%s: VmPin back at %ld kB right after io_destroy (%ld)",
-	   what, pin_before, r2_vm_pin_kb());
+	ok(vm_pin_kb() == pin_before, "%s: VmPin back at %ld kB right after io_destroy (%ld)",
+	   what, pin_before, vm_pin_kb());
 	free(snap);
 	/* io_destroy was called: free only the memory */
 	ring_mem_free(&d->x.r);
-	r2_bufs_free(&d->x.b);
+	slot_bufs_free(&d->x.b);
 	free(d->x.free_slots);
 	free(d->x.slot);
 	free(d);

@@ -31,7 +31,7 @@ static uint64_t data_seed;
 
 struct race {
 	struct ring r;
-	struct r2_bufs b;
+	struct slot_bufs b;
 	unsigned int flags;
 	int fd;
 	uint64_t base;
@@ -212,7 +212,7 @@ static void ring_race(int mode, unsigned int round)
 	a->seed = frand();
 	pthread_mutex_init(&a->sq_lock, NULL);
 	pthread_mutex_init(&a->cq_lock, NULL);
-	r2_bufs_alloc(&a->b, n, sz, 1);
+	slot_bufs_alloc(&a->b, n, sz, 1);
 	a->free_slots = calloc(n, sizeof(*a->free_slots));
 	a->slot = calloc(n, sizeof(*a->slot));
 	a->done = calloc(a->goal, 1);
@@ -220,8 +220,8 @@ static void ring_race(int mode, unsigned int round)
 		bail_out("calloc");
 	for (i = n; i-- > 0;)
 		a->free_slots[a->nfree++] = i;
-	if (r2_setup(&a->r, n, flags, 0, (flags & IOCTX_FLAG_FIXEDBUFS) ? a->b.buf : NULL,
-		     (flags & IOCTX_FLAG_FIXEDBUFS) ? a->b.len : NULL)) {
+	if (ring_setup_bufs(&a->r, n, flags, 0, (flags & IOCTX_FLAG_FIXEDBUFS) ? a->b.buf : NULL,
+			    (flags & IOCTX_FLAG_FIXEDBUFS) ? a->b.len : NULL)) {
 		ok(0, "%s: io_setup2: %s", what, strerror(errno));
 		return;
 	}
@@ -257,7 +257,7 @@ static void ring_race(int mode, unsigned int round)
 	   what, a->verified, a->bad_data);
 	ok(ring_indexes_sane(&a->r), "%s: ring indexes in range", what);
 	ok(ring_destroy(&a->r) == 0, "%s: io_destroy", what);
-	r2_bufs_free(&a->b);
+	slot_bufs_free(&a->b);
 	free(a->free_slots);
 	free(a->slot);
 	free(a->done);

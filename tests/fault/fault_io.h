@@ -43,7 +43,7 @@ struct fx_slot {
 
 struct fx {
 	struct ring r;
-	struct r2_bufs b;
+	struct slot_bufs b;
 	int mode, fixed;
 	unsigned int flags;
 	struct ftarget *f;
@@ -71,7 +71,7 @@ static inline int fx_online_cpu(void)
 {
 	int n = (int)sysconf(_SC_NPROCESSORS_ONLN);
 
-	if (n >= 2 && r2_cpu_online(1) == 1 && frand_pct(50))
+	if (n >= 2 && cpu_online(1) == 1 && frand_pct(50))
 		return 1;
 	return 0;
 }
@@ -102,18 +102,18 @@ static inline int fx_setup(struct fx *x, int mode, unsigned int flags,
 	if (x->fixed) {
 		unsigned int first = frand_below(5);
 
-		r2_bufs_alloc(&x->b, n, fixed_sizes + first, 1 + frand_below(5 - first));
+		slot_bufs_alloc(&x->b, n, fixed_sizes + first, 1 + frand_below(5 - first));
 	} else
-		r2_bufs_alloc(&x->b, n, plain, 1);
+		slot_bufs_alloc(&x->b, n, plain, 1);
 	x->free_slots = calloc(n, sizeof(*x->free_slots));
 	x->slot = calloc(n, sizeof(*x->slot));
 	if (!x->free_slots || !x->slot)
 		bail_out("calloc");
 	st->phase = FX_SETUP;
-	if (r2_setup(&x->r, n, flags, fx_online_cpu(), x->fixed ? x->b.buf : NULL,
-		     x->fixed ? x->b.len : NULL)) {
+	if (ring_setup_bufs(&x->r, n, flags, fx_online_cpu(),
+			    x->fixed ? x->b.buf : NULL, x->fixed ? x->b.len : NULL)) {
 		e = errno;
-		r2_bufs_free(&x->b);
+		slot_bufs_free(&x->b);
 		free(x->free_slots);
 		free(x->slot);
 		st->phase = FX_IDLE;
@@ -315,7 +315,7 @@ static inline long fx_destroy(struct fx *x)
 	x->st->phase = FX_DESTROY;
 	ret = ring_destroy(&x->r);
 	e = errno;
-	r2_bufs_free(&x->b);
+	slot_bufs_free(&x->b);
 	free(x->free_slots);
 	free(x->slot);
 	x->free_slots = NULL;

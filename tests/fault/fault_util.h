@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Shared parts of the fault suite (tests/fault), on top of the ABI
- * suite's helpers (tests/abi/ring2_util.h):
+ * Shared parts of the fault suite (tests/fault), on top of tests/lib
+ * (ring.h, target.h, child.h, nobody.h, tasks.h, sysfs.h):
  *
  *  - the six modes (inline, iopoll, sqthread, sqpoll, sqwq, fixedbufs),
  *    their io_setup2 flags and targets;
@@ -25,9 +25,40 @@
 #ifndef AIORING_FAULT_UTIL_H
 #define AIORING_FAULT_UTIL_H
 
-#include "../abi/ring2_util.h"
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
 
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include "child.h"
+#include "mem.h"
+#include "nobody.h"
+#include "pattern.h"
+#include "ring.h"
+#include "sysfs.h"
+#include "tap.h"
+#include "target.h"
+#include "tasks.h"
+#include "test_util.h"
 
 /* ------------------------------------------------------------------ */
 /* Modes                                                               */
@@ -345,18 +376,6 @@ static inline int fault_region_intact(struct ftarget *f, uint64_t base,
 
 static unsigned long fault_leaks;	/* baseline checks that failed */
 
-static inline long long fault_pin_balance(void)
-{
-	long long a, r;
-
-	r2_vmstat_refresh();
-	a = r2_vmstat("nr_foll_pin_acquired");
-	r = r2_vmstat("nr_foll_pin_released");
-	if (a < 0 || r < 0)
-		return LLONG_MIN;
-	return a - r;
-}
-
 static inline int fault_thread_count(void)
 {
 	DIR *d = opendir("/proc/self/task");
@@ -394,7 +413,7 @@ static inline int fault_sq_threads_anywhere(void)
 				continue;
 			snprintf(path, sizeof(path), "/proc/%s/task/%s/comm",
 				 de->d_name, te->d_name);
-			if (!r2_read_file(path, comm, sizeof(comm)) &&
+			if (!read_file(path, comm, sizeof(comm)) &&
 			    !strncmp(comm, "aio-sq-", 7))
 				n++;
 		}
@@ -415,9 +434,9 @@ struct fbase {
 static inline void fault_base_take(struct fbase *b)
 {
 	b->aio_nr = aio_nr();
-	b->pins = fault_pin_balance();
-	b->vm_pin = r2_vm_pin_kb();
-	b->vm_lck = r2_vm_lck_kb();
+	b->pins = pin_balance();
+	b->vm_pin = vm_pin_kb();
+	b->vm_lck = vm_lck_kb();
 	b->threads = fault_thread_count();
 	b->sq_threads = fault_sq_threads_anywhere();
 }
@@ -471,7 +490,7 @@ static inline int fault_become_nobody(rlim_t memlock)
 
 	if (setrlimit(RLIMIT_MEMLOCK, &rl))
 		return -errno;
-	return r2_drop_to_nobody();
+	return drop_to_nobody();
 }
 
 struct memlock_res {
@@ -490,7 +509,7 @@ static void memlock_probe_fn(void *arg, void *out)
 	static const size_t sz[] = { 64 << 10 };
 	unsigned int n = FAULT_MEMLOCK / (64 << 10);
 	struct memlock_res *res = out;
-	struct r2_bufs b;
+	struct slot_bufs b;
 	struct ring r;
 	/* FAULT_MEMLOCK of fixed buffers, and their rings, fit exactly */
 	rlim_t lim = FAULT_MEMLOCK + ring_pin_bytes(n);
@@ -498,9 +517,9 @@ static void memlock_probe_fn(void *arg, void *out)
 
 	(void)arg;
 	setrlimit(RLIMIT_MEMLOCK, &rl);	/* lowering is allowed */
-	r2_bufs_alloc(&b, n, sz, 1);
-	res->ret = r2_setup(&r, n, IOCTX_FLAG_SCQRING | IOCTX_FLAG_FIXEDBUFS, 0,
-			    b.buf, b.len);
+	slot_bufs_alloc(&b, n, sz, 1);
+	res->ret = ring_setup_bufs(&r, n, IOCTX_FLAG_SCQRING | IOCTX_FLAG_FIXEDBUFS,
+				   0, b.buf, b.len);
 	res->err = res->ret ? errno : 0;
 	res->destroy = res->ret ? 0 : ring_destroy(&r);
 }
@@ -515,7 +534,7 @@ static inline int fault_memlock_check(const char *what)
 	struct memlock_res res;
 	int okay;
 
-	if (r2_as_nobody(NULL, memlock_probe_fn, NULL, &res, sizeof(res))) {
+	if (run_as_nobody(NULL, memlock_probe_fn, NULL, &res, sizeof(res))) {
 		fault_leaks++;
 		return ok(0, "%s: locked-memory probe ran", what);
 	}
@@ -585,8 +604,8 @@ static inline int fault_case(const char *what, void (*fn)(void *arg), void *arg,
 {
 	struct fault_case_arg c = { fn, arg, frand() };
 
-	return r2_run_child_ex(what, fault_case_trampoline, &c, timeout_s,
-			       fault_sysrq_dump, 1);
+	return run_child_ex(what, fault_case_trampoline, &c, timeout_s,
+			    fault_sysrq_dump, 1);
 }
 
 /* ------------------------------------------------------------------ */

@@ -59,7 +59,7 @@ static int dead_id_checks(aio_context_t ctx)
 		bad |= 8;
 	if (fault_thread_count() != 1)
 		bad |= 16;
-	if (r2_find_sq_threads(0, getpid(), NULL) != 0)
+	if (find_sq_threads(0, getpid(), NULL) != 0)
 		bad |= 32;
 	return bad;
 }
@@ -206,7 +206,7 @@ static int exec_probe(char **argv)
 	char line[128];
 
 	/* the old image's SQ thread may take a moment to be reaped */
-	r2_wait_sq_threads(0, 2000, NULL);
+	wait_sq_threads(0, 2000, NULL);
 	bad = dead_id_checks(ctx);
 	nr = aio_nr_wait(want, 3000);
 	snprintf(line, sizeof(line), "%d %ld\n", bad, nr);
@@ -318,7 +318,7 @@ static void exec_case(int mode, int from_thread, unsigned int round)
 	}
 	if (n <= 0) {
 		diag("%s: no word from the new image; child state:", what);
-		r2_dump_tasks(pid);
+		dump_tasks(pid);
 		kill(pid, SIGKILL);
 	}
 	waitpid(pid, &status, 0);

@@ -132,7 +132,7 @@ static void one_kill(int mode, unsigned int round, const struct fbase *base)
 	}
 	if (!reaped) {
 		ok(0, "%s: the victim is reaped within 5 s of SIGKILL", what);
-		r2_dump_tasks(pid);
+		dump_tasks(pid);
 		fault_sysrq_dump();
 		/* an unkillable victim is left behind: the run goes on */
 		end = now_ns() + 10000000000LL;

@@ -43,7 +43,7 @@ static long long cg_long(const char *file)
 	char path[PATH_MAX], buf[64];
 
 	snprintf(path, sizeof(path), "%s/%s", cg, file);
-	if (r2_read_file(path, buf, sizeof(buf)))
+	if (read_file(path, buf, sizeof(buf)))
 		return -1;
 	return strtoll(buf, NULL, 10);
 }
@@ -72,21 +72,21 @@ static const char *cg_make(void)
 {
 	char path[PATH_MAX], buf[256];
 
-	if (r2_read_file("/sys/fs/cgroup/cgroup.controllers", buf, sizeof(buf)))
+	if (read_file("/sys/fs/cgroup/cgroup.controllers", buf, sizeof(buf)))
 		return "no cgroup v2 at /sys/fs/cgroup";
 	if (!strstr(buf, "memory"))
 		return "no memory controller in cgroup v2";
-	if (r2_write_str("/sys/fs/cgroup/cgroup.subtree_control", "+memory"))
+	if (write_file_str("/sys/fs/cgroup/cgroup.subtree_control", "+memory"))
 		return "cannot enable the memory controller";
 	snprintf(cg, sizeof(cg), "/sys/fs/cgroup/aioring-fault-%d", (int)getpid());
 	if (mkdir(cg, 0755))
 		return "cannot make a cgroup";
 	snprintf(path, sizeof(path), "%s/memory.max", cg);
 	snprintf(buf, sizeof(buf), "%u", CG_MAX);
-	if (r2_write_str(path, buf))
+	if (write_file_str(path, buf))
 		return "cannot set memory.max";
 	snprintf(path, sizeof(path), "%s/memory.swap.max", cg);
-	r2_write_str(path, "0");	/* absent without swap accounting */
+	write_file_str(path, "0");	/* absent without swap accounting */
 	return NULL;
 }
 
@@ -116,7 +116,7 @@ static void child(unsigned int flags, struct ftarget *f, int with_balloon,
 	char path[PATH_MAX], pid[32];
 	unsigned int n, i;
 	size_t per;
-	struct r2_bufs b;
+	struct slot_bufs b;
 	struct ring r;
 	pthread_t th;
 	struct fx x;
@@ -124,7 +124,7 @@ static void child(unsigned int flags, struct ftarget *f, int with_balloon,
 	frand_state = rseed;
 	snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
 	snprintf(pid, sizeof(pid), "%d", (int)getpid());
-	if (r2_write_str(path, pid))
+	if (write_file_str(path, pid))
 		_exit(80);
 	n = 4 + frand_below(29);
 	per = (size_t)(2u << 20) / n + (size_t)frand_below((38u << 20) / n);
@@ -152,8 +152,8 @@ static void child(unsigned int flags, struct ftarget *f, int with_balloon,
 			_exit(83);
 		balloon_go = 1;
 	}
-	r2_prepare(&r, n, flags, 0, b.buf, b.len);
-	mr->ret = r2_create(&r);
+	ring_prepare(&r, n, flags, 0, b.buf, b.len);
+	mr->ret = ring_create(&r);
 	mr->err = mr->ret ? errno : 0;
 	if (mr->ret)
 		_exit(0);
@@ -246,7 +246,7 @@ int main(int argc, char **argv)
 			child(flags, f, bal, frand());
 		if (!fault_reap(pid, &status, 120000)) {
 			diag("child %d did not finish in 120 s:", (int)pid);
-			r2_dump_tasks(pid);
+			dump_tasks(pid);
 			fault_sysrq_dump();
 			kill(pid, SIGKILL);
 			if (!fault_reap(pid, &status, 10000))

@@ -52,7 +52,39 @@
  * Output: TAP, "# seed: N" first, then "# figure: fuzz.* N" lines that
  * the reliability report collects.
  */
-#include "../abi/ring_util.h"
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <linux/fs.h>
+
+#include "mem.h"
+#include "pattern.h"
+#include "ring.h"
+#include "sysfs.h"
+#include "tap.h"
+#include "target.h"
+#include "test_util.h"
+
 
 #include <dirent.h>
 #include <getopt.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Small helpers shared by the test suites: labels, time, sleeping. */
+/* Small helpers shared by the test suites: array sizes, labels, time, sleeping. */
 #ifndef AIORING_TEST_UTIL_H
 #define AIORING_TEST_UTIL_H
 
@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <time.h>
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* printf into one of 8 rotating buffers: for names passed to helpers */
 __attribute__((format(printf, 1, 2)))

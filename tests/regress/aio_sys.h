@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Shared helpers for the classic-aio regression programs of tests/regress:
- * raw wrappers for the io_* system calls (no libaio), a byte pattern that
- * depends on the file offset and a per-run seed, the list of scratch
+ * Shared helpers for the classic-aio regression programs of tests/regress,
+ * on top of tests/lib (aio_syscalls.h: raw wrappers for the io_* system
+ * calls, no libaio; iocb.h; pattern.h: a byte pattern that depends on the
+ * file offset and a per-run seed; mem.h; sysfs.h): the list of scratch
  * targets taken from the environment, and checks of completion events.
  *
  * Every program includes "tap.h" through this header and reports TAP.
@@ -43,7 +44,13 @@
 #include <sys/types.h>
 #include <linux/aio_abi.h>	/* also brings in <linux/fs.h>: BLK*, RWF_* */
 
+#include "aio_syscalls.h"
+#include "iocb.h"
+#include "mem.h"
+#include "pattern.h"
+#include "sysfs.h"
 #include "tap.h"
+#include "test_util.h"
 
 _Static_assert(__NR_io_setup != 335 && __NR_io_setup != 336, "io_setup nr");
 _Static_assert(__NR_io_destroy != 335 && __NR_io_destroy != 336, "io_destroy nr");
@@ -55,189 +62,16 @@ _Static_assert(sizeof(struct iocb) == 64, "struct iocb is 64 bytes");
 _Static_assert(sizeof(struct io_event) == 32, "struct io_event is 32 bytes");
 
 /* ------------------------------------------------------------------ */
-/* System call wrappers: return -1 and set errno on failure.           */
-
-#include "aio_syscalls.h"
-
-/* ------------------------------------------------------------------ */
-/* iocb builders                                                       */
-
-static inline void iocb_rw(struct iocb *cb, int opcode, int fd, void *buf,
-			   size_t len, off_t off, uint64_t data)
-{
-	memset(cb, 0, sizeof(*cb));
-	cb->aio_data = data;
-	cb->aio_lio_opcode = opcode;
-	cb->aio_fildes = fd;
-	cb->aio_buf = (uint64_t)(uintptr_t)buf;
-	cb->aio_nbytes = len;
-	cb->aio_offset = off;
-}
-
-static inline void iocb_poll(struct iocb *cb, int fd, unsigned int events,
-			     uint64_t data)
-{
-	memset(cb, 0, sizeof(*cb));
-	cb->aio_data = data;
-	cb->aio_lio_opcode = IOCB_CMD_POLL;
-	cb->aio_fildes = fd;
-	cb->aio_buf = events;
-}
-
-static inline void iocb_sync(struct iocb *cb, int opcode, int fd, uint64_t data)
-{
-	memset(cb, 0, sizeof(*cb));
-	cb->aio_data = data;
-	cb->aio_lio_opcode = opcode;
-	cb->aio_fildes = fd;
-}
-
-/* aio_data of iocb number i of a batch: a tag in the high half. */
-#define AIO_DATA(tag, i)	(((uint64_t)(tag) << 32) | (uint32_t)(i))
-
-/* ------------------------------------------------------------------ */
-/* Labels: printf into one of 8 rotating static buffers (for assertion  */
-/* names passed to helpers).                                           */
-
-#include "test_util.h"
-
-/* ------------------------------------------------------------------ */
-/* Time                                                                */
-
-/* ------------------------------------------------------------------ */
-/* Data pattern: each byte depends on its file offset and the seed, so  */
-/* data at a wrong offset, stale data and zeroes are all caught.        */
-
-static inline uint64_t pattern_word(uint64_t word_index, uint64_t seed)
-{
-	uint64_t z = word_index * 0x9e3779b97f4a7c15ULL + seed;
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-static inline uint8_t pattern_byte(uint64_t off, uint64_t seed)
-{
-	return (uint8_t)(pattern_word(off >> 3, seed) >> ((off & 7) * 8));
-}
-
-/* Fill buf with the bytes that belong at file offset off. */
-static inline void pattern_fill(void *buf, size_t len, uint64_t off, uint64_t seed)
-{
-	uint8_t *p = buf;
-
-	while (len && (off & 7)) {
-		*p++ = pattern_byte(off++, seed);
-		len--;
-	}
-	while (len >= 8) {
-		uint64_t w = pattern_word(off >> 3, seed);
-
-		memcpy(p, &w, 8);	/* little endian: byte k = bits 8k.. */
-		p += 8;
-		off += 8;
-		len -= 8;
-	}
-	while (len) {
-		*p++ = pattern_byte(off++, seed);
-		len--;
-	}
-}
-
-/*
- * Compare buf with the pattern of file offset off: returns -1 when all
- * bytes match, else the index of the first wrong byte.
- */
-static inline long pattern_check(const void *buf, size_t len, uint64_t off,
-				 uint64_t seed)
-{
-	const uint8_t *p = buf;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		uint64_t o = off + i;
-
-		if (!(o & 7) && len - i >= 8) {
-			uint64_t w = pattern_word(o >> 3, seed);
-
-			if (!memcmp(p + i, &w, 8)) {
-				i += 7;
-				continue;
-			}
-		}
-		if (p[i] != pattern_byte(o, seed))
-			return (long)i;
-	}
-	return -1;
-}
-
-/* A seed that differs between runs, so stale data never passes. */
-static inline uint64_t pattern_seed(void)
-{
-	return ((uint64_t)getpid() << 32) ^ (uint64_t)now_ns();
-}
-
-/* ------------------------------------------------------------------ */
-/* Memory                                                              */
-
-static inline void *xalign(size_t align, size_t len)
-{
-	void *p = NULL;
-
-	if (posix_memalign(&p, align, len))
-		bail_out("posix_memalign(%zu, %zu)", align, len);
-	memset(p, 0, len);
-	return p;
-}
-
-/* ------------------------------------------------------------------ */
-/* sysctls                                                             */
-
-static inline long read_sysctl_long(const char *path)
-{
-	char buf[64];
-	ssize_t n;
-	int fd = open(path, O_RDONLY);
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
-	return strtol(buf, NULL, 10);
-}
-
-static inline long aio_nr(void)
-{
-	return read_sysctl_long("/proc/sys/fs/aio-nr");
-}
-
-static inline long aio_max_nr(void)
-{
-	return read_sysctl_long("/proc/sys/fs/aio-max-nr");
-}
-
-/* ------------------------------------------------------------------ */
 /* Kernel version: for the few details where 6.1 and later kernels     */
 /* differ; the 6.1 behaviour is asserted only when running on 6.1.     */
 
 static inline int kernel_is_6_1(void)
 {
 	char buf[128];
-	ssize_t n;
-	int fd = open("/proc/sys/kernel/osrelease", O_RDONLY);
 
-	if (fd < 0)
+	if (read_file("/proc/sys/kernel/osrelease", buf, sizeof(buf)))
 		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = 0;
-	return !strncmp(buf, "6.1.", 4) || !strcmp(buf, "6.1\n");
+	return !strncmp(buf, "6.1.", 4) || !strcmp(buf, "6.1");
 }
 
 /* ------------------------------------------------------------------ */

@@ -64,7 +64,7 @@ static void file_case(struct aio_target *t, int direct, uint64_t seed)
 	}
 	/* 10000 bytes through aio (buffered), then reopen in the mode */
 	pattern_fill(wbuf, FSIZE, 0, seed);
-	iocb_rw(&cbs[0], IOCB_CMD_PWRITE, fd, wbuf, FSIZE, 0, AIO_DATA(0xe0, 0));
+	iocb_prep(&cbs[0], IOCB_CMD_PWRITE, fd, wbuf, FSIZE, 0, AIO_DATA(0xe0, 0), 0);
 	ptrs[0] = &cbs[0];
 	r = sys_io_submit(ctx, 1, ptrs);
 	ok(r == 1 && wait_events(ctx, 1, ev, 10000) == 1 && ev[0].res == FSIZE,
@@ -78,8 +78,8 @@ static void file_case(struct aio_target *t, int direct, uint64_t seed)
 	for (i = 0; i < n; i++) {
 		bufs[i] = xalign(4096, rc[i].len);
 		memset(bufs[i], 0xee, rc[i].len);
-		iocb_rw(&cbs[i], IOCB_CMD_PREAD, fd, bufs[i], rc[i].len, rc[i].off,
-			AIO_DATA(0xe1, i));
+		iocb_prep(&cbs[i], IOCB_CMD_PREAD, fd, bufs[i], rc[i].len, rc[i].off,
+			  AIO_DATA(0xe1, i), 0);
 		ptrs[i] = &cbs[i];
 		want[i] = rc[i].want;
 	}
@@ -149,7 +149,7 @@ static void file_case(struct aio_target *t, int direct, uint64_t seed)
 		long z;
 
 		pattern_fill(w, 4096, 65536, seed);
-		iocb_rw(&cbs[0], IOCB_CMD_PWRITE, fd, w, 4096, 65536, AIO_DATA(0xe3, 0));
+		iocb_prep(&cbs[0], IOCB_CMD_PWRITE, fd, w, 4096, 65536, AIO_DATA(0xe3, 0), 0);
 		r = sys_io_submit(ctx, 1, ptrs);
 		check_events(label("%s: write at 64 KiB, past EOF", mode), ev,
 			     r == 1 ? wait_events(ctx, 1, ev, 10000) : 0, ptrs, 1, 0xe3, NULL, 4096);
@@ -158,7 +158,7 @@ static void file_case(struct aio_target *t, int direct, uint64_t seed)
 		ok(st.st_size == 65536 + 4096, "%s: the file grew to 69632 (%lld)", mode,
 		   (long long)st.st_size);
 		memset(h, 0xee, 8192);
-		iocb_rw(&cbs[0], IOCB_CMD_PREAD, fd, h, 8192, 16384, AIO_DATA(0xe4, 0));
+		iocb_prep(&cbs[0], IOCB_CMD_PREAD, fd, h, 8192, 16384, AIO_DATA(0xe4, 0), 0);
 		r = sys_io_submit(ctx, 1, ptrs);
 		check_events(label("%s: read of the hole", mode), ev,
 			     r == 1 ? wait_events(ctx, 1, ev, 10000) : 0, ptrs, 1, 0xe4, NULL, 8192);
@@ -166,7 +166,7 @@ static void file_case(struct aio_target *t, int direct, uint64_t seed)
 			;
 		ok(z == 8192, "%s: the hole reads as zeroes", mode);
 		memset(h, 0, 4096);
-		iocb_rw(&cbs[0], IOCB_CMD_PREAD, fd, h, 8192, 65536, AIO_DATA(0xe5, 0));
+		iocb_prep(&cbs[0], IOCB_CMD_PREAD, fd, h, 8192, 65536, AIO_DATA(0xe5, 0), 0);
 		r = sys_io_submit(ctx, 1, ptrs);
 		check_events(label("%s: read of the last block, to EOF", mode), ev,
 			     r == 1 ? wait_events(ctx, 1, ev, 10000) : 0, ptrs, 1, 0xe5, NULL, 4096);
@@ -200,9 +200,9 @@ static void bdev_case(struct aio_target *t, int direct)
 		ok(0, "%s: open: %s", mode, strerror(-fd));
 		return;
 	}
-	iocb_rw(&cbs[0], IOCB_CMD_PREAD, fd, buf, 4 * lbs, t->size - lbs, AIO_DATA(0xe6, 0));
-	iocb_rw(&cbs[1], IOCB_CMD_PREAD, fd, buf, lbs, t->size, AIO_DATA(0xe6, 1));
-	iocb_rw(&cbs[2], IOCB_CMD_PREAD, fd, buf, lbs, t->size + 64 * lbs, AIO_DATA(0xe6, 2));
+	iocb_prep(&cbs[0], IOCB_CMD_PREAD, fd, buf, 4 * lbs, t->size - lbs, AIO_DATA(0xe6, 0), 0);
+	iocb_prep(&cbs[1], IOCB_CMD_PREAD, fd, buf, lbs, t->size, AIO_DATA(0xe6, 1), 0);
+	iocb_prep(&cbs[2], IOCB_CMD_PREAD, fd, buf, lbs, t->size + 64 * lbs, AIO_DATA(0xe6, 2), 0);
 	ptrs[0] = &cbs[0];
 	ptrs[1] = &cbs[1];
 	ptrs[2] = &cbs[2];

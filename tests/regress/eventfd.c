@@ -42,8 +42,8 @@ static void run_rw(aio_context_t ctx, int fd, int efd, uint64_t seed)
 
 	for (i = 0; i < NR; i++) {
 		pattern_fill(wbuf + i * 512, 512, i * 512, seed);
-		iocb_rw(&cbs[i], IOCB_CMD_PWRITE, fd, wbuf + i * 512, 512, i * 512,
-			AIO_DATA(0x45, i));
+		iocb_prep(&cbs[i], IOCB_CMD_PWRITE, fd, wbuf + i * 512, 512, i * 512,
+			  AIO_DATA(0x45, i), 0);
 		cbs[i].aio_flags = IOCB_FLAG_RESFD;
 		cbs[i].aio_resfd = efd;
 		ptrs[i] = &cbs[i];
@@ -78,8 +78,8 @@ static void run_rw(aio_context_t ctx, int fd, int efd, uint64_t seed)
 
 	/* reads: only the even ones carry the flag */
 	for (i = 0; i < NR; i++) {
-		iocb_rw(&cbs[i], IOCB_CMD_PREAD, fd, rbuf + i * 512, 512, i * 512,
-			AIO_DATA(0x46, i));
+		iocb_prep(&cbs[i], IOCB_CMD_PREAD, fd, rbuf + i * 512, 512, i * 512,
+			  AIO_DATA(0x46, i), 0);
 		if (!(i & 1)) {
 			cbs[i].aio_flags = IOCB_FLAG_RESFD;
 			cbs[i].aio_resfd = efd;
@@ -110,8 +110,8 @@ static void run_semaphore(aio_context_t ctx, int fd)
 	if (sfd < 0)
 		bail_out("eventfd semaphore");
 	for (i = 0; i < 4; i++) {
-		iocb_rw(&cbs[i], IOCB_CMD_PREAD, fd, buf + i * 512, 512, i * 512,
-			AIO_DATA(0x53, i));
+		iocb_prep(&cbs[i], IOCB_CMD_PREAD, fd, buf + i * 512, 512, i * 512,
+			  AIO_DATA(0x53, i), 0);
 		cbs[i].aio_flags = IOCB_FLAG_RESFD;
 		cbs[i].aio_resfd = sfd;
 		ptrs[i] = &cbs[i];
@@ -143,7 +143,7 @@ static void run_error_completion(aio_context_t ctx, int fd, int efd)
 		bail_out("mmap");
 	munmap(gone, 4096);
 	/* passes access_ok(); the copy to user fails at completion */
-	iocb_rw(&cb, IOCB_CMD_PREAD, fd, gone, 512, 0, AIO_DATA(0x4f, 0));
+	iocb_prep(&cb, IOCB_CMD_PREAD, fd, gone, 512, 0, AIO_DATA(0x4f, 0), 0);
 	cb.aio_flags = IOCB_FLAG_RESFD;
 	cb.aio_resfd = efd;
 	r = sys_io_submit(ctx, 1, &p);
@@ -166,7 +166,7 @@ static void run_poll(aio_context_t ctx, int efd)
 
 	if (pipe(pp))
 		bail_out("pipe");
-	iocb_poll(&cb, pp[0], POLLIN, AIO_DATA(0x50, 0));
+	iocb_prep_poll(&cb, pp[0], POLLIN, AIO_DATA(0x50, 0));
 	cb.aio_flags = IOCB_FLAG_RESFD;
 	cb.aio_resfd = efd;
 	r = sys_io_submit(ctx, 1, &p);
@@ -194,7 +194,7 @@ static void run_poll(aio_context_t ctx, int efd)
 
 		ok(read(pp[0], &c, 1) == 1, "drain the pipe");
 	}
-	iocb_poll(&cb, pp[0], POLLIN, AIO_DATA(0x51, 0));
+	iocb_prep_poll(&cb, pp[0], POLLIN, AIO_DATA(0x51, 0));
 	cb.aio_flags = IOCB_FLAG_RESFD;
 	cb.aio_resfd = efd;
 	r = sys_io_submit(ctx, 1, &p);
@@ -219,7 +219,7 @@ static void run_errors(aio_context_t ctx, int fd, int efd)
 
 	if (pipe(pp))
 		bail_out("pipe");
-	iocb_rw(&cb, IOCB_CMD_PREAD, fd, buf, 512, 0, AIO_DATA(0x58, 0));
+	iocb_prep(&cb, IOCB_CMD_PREAD, fd, buf, 512, 0, AIO_DATA(0x58, 0), 0);
 	cb.aio_flags = IOCB_FLAG_RESFD;
 	cb.aio_resfd = pp[0];
 	ok_errno(sys_io_submit(ctx, 1, &p), EINVAL, "aio_resfd is a pipe, not an eventfd");
@@ -244,7 +244,7 @@ static void run_errors(aio_context_t ctx, int fd, int efd)
 	ok(r == 0, "and leave no event (got %ld)", r);
 
 	/* without the flag aio_resfd is not looked at */
-	iocb_rw(&cb, IOCB_CMD_PREAD, fd, buf, 512, 0, AIO_DATA(0x59, 0));
+	iocb_prep(&cb, IOCB_CMD_PREAD, fd, buf, 512, 0, AIO_DATA(0x59, 0), 0);
 	cb.aio_resfd = 0x7fffffff;
 	r = sys_io_submit(ctx, 1, &p);
 	ok(r == 1, "aio_resfd set to a bad fd without IOCB_FLAG_RESFD is ignored (got %ld errno %d)",

@@ -38,12 +38,12 @@ static aio_context_t submit_all(int fd, int pfd, uint8_t *buf, uint64_t base,
 		uint64_t off = base + (uint64_t)((i * 11) % NR_W) * BS;
 
 		pattern_fill(buf + i * BS, BS, off, seed);
-		iocb_rw(&cbs[i], IOCB_CMD_PWRITE, fd, buf + i * BS, BS, off,
-			AIO_DATA(0xa0, i));
+		iocb_prep(&cbs[i], IOCB_CMD_PWRITE, fd, buf + i * BS, BS, off,
+			  AIO_DATA(0xa0, i), 0);
 		ptrs[i] = &cbs[i];
 	}
 	for (i = 0; i < NR_POLL; i++) {
-		iocb_poll(&cbs[NR_W + i], pfd, POLLIN, AIO_DATA(0xa1, i));
+		iocb_prep_poll(&cbs[NR_W + i], pfd, POLLIN, AIO_DATA(0xa1, i));
 		ptrs[NR_W + i] = &cbs[NR_W + i];
 	}
 	if (sys_io_submit(ctx, NR_W + NR_POLL, ptrs) != NR_W + NR_POLL)

@@ -39,24 +39,24 @@ static void run_target(struct aio_target *t, uint64_t base, uint64_t seed)
 		uint64_t off = base + (uint64_t)i * BS;
 
 		pattern_fill(buf + i * BS, BS, off, seed);
-		iocb_rw(&cbs[i], IOCB_CMD_PWRITE, fd, buf + i * BS, BS, off,
-			AIO_DATA(0x70, i));
+		iocb_prep(&cbs[i], IOCB_CMD_PWRITE, fd, buf + i * BS, BS, off,
+			  AIO_DATA(0x70, i), 0);
 		ptrs[i] = &cbs[i];
 	}
 	r = sys_io_submit(ctx, NR_W, ptrs);
 	ok(r == NR_W, "%s: 16 writes submitted (got %ld)", what, r);
 	check_events(label("%s: writes before fsync", what), ev, wait_events(ctx, NR_W, ev, 10000), ptrs, NR_W, 0x70, NULL, BS);
 
-	iocb_sync(&cbs[0], IOCB_CMD_FSYNC, fd, AIO_DATA(0x71, 0));
-	iocb_sync(&cbs[1], IOCB_CMD_FDSYNC, fd, AIO_DATA(0x71, 1));
+	iocb_prep_sync(&cbs[0], IOCB_CMD_FSYNC, fd, AIO_DATA(0x71, 0));
+	iocb_prep_sync(&cbs[1], IOCB_CMD_FDSYNC, fd, AIO_DATA(0x71, 1));
 	r = sys_io_submit(ctx, 2, ptrs);
 	ok(r == 2, "%s: FSYNC + FDSYNC submitted (got %ld errno %d)", what, r,
 	   r < 0 ? errno : 0);
 	check_events(label("%s: FSYNC and FDSYNC", what), ev, wait_events(ctx, 2, ev, 10000), ptrs, 2, 0x71, NULL, 0);
 
 	for (i = 0; i < 8; i++)
-		iocb_sync(&cbs[i], (i & 1) ? IOCB_CMD_FDSYNC : IOCB_CMD_FSYNC, fd,
-			  AIO_DATA(0x72, i));
+		iocb_prep_sync(&cbs[i], (i & 1) ? IOCB_CMD_FDSYNC : IOCB_CMD_FSYNC, fd,
+			       AIO_DATA(0x72, i));
 	r = sys_io_submit(ctx, 8, ptrs);
 	ok(r == 8, "%s: 8 syncs in flight at once (got %ld)", what, r);
 	check_events(label("%s: 8 concurrent syncs", what), ev, wait_events(ctx, 8, ev, 10000), ptrs, 8, 0x72, NULL, 0);
@@ -64,7 +64,7 @@ static void run_target(struct aio_target *t, uint64_t base, uint64_t seed)
 	/* read-only fd */
 	rfd = target_open(t, O_RDONLY);
 	if (rfd >= 0) {
-		iocb_sync(&cbs[0], IOCB_CMD_FSYNC, rfd, AIO_DATA(0x73, 0));
+		iocb_prep_sync(&cbs[0], IOCB_CMD_FSYNC, rfd, AIO_DATA(0x73, 0));
 		r = sys_io_submit(ctx, 1, ptrs);
 		ok(r == 1, "%s: FSYNC on an O_RDONLY fd is accepted (got %ld errno %d)",
 		   what, r, r < 0 ? errno : 0);
@@ -88,7 +88,7 @@ static void run_target(struct aio_target *t, uint64_t base, uint64_t seed)
 	if (!t->is_bdev) {
 		int dfd = open(t->dir, O_RDONLY | O_DIRECTORY);
 
-		iocb_sync(&cbs[0], IOCB_CMD_FSYNC, dfd, AIO_DATA(0x74, 0));
+		iocb_prep_sync(&cbs[0], IOCB_CMD_FSYNC, dfd, AIO_DATA(0x74, 0));
 		r = dfd >= 0 ? sys_io_submit(ctx, 1, ptrs) : -1;
 		ok(r == 1, "%s: FSYNC of the directory is accepted (got %ld errno %d)",
 		   what, r, r < 0 ? errno : 0);
@@ -112,25 +112,25 @@ static void errors(struct aio_target *t)
 	if (fd < 0 || pipe(pp) || (efd = eventfd(0, 0)) < 0)
 		bail_out("fsync error setup");
 
-	iocb_sync(&cb, IOCB_CMD_FSYNC, fd, 0);
+	iocb_prep_sync(&cb, IOCB_CMD_FSYNC, fd, 0);
 	cb.aio_buf = 1;
 	ok_errno(sys_io_submit(ctx, 1, &p), EINVAL, "FSYNC with aio_buf set");
-	iocb_sync(&cb, IOCB_CMD_FDSYNC, fd, 0);
+	iocb_prep_sync(&cb, IOCB_CMD_FDSYNC, fd, 0);
 	cb.aio_offset = 4096;
 	ok_errno(sys_io_submit(ctx, 1, &p), EINVAL, "FDSYNC with aio_offset set");
-	iocb_sync(&cb, IOCB_CMD_FSYNC, fd, 0);
+	iocb_prep_sync(&cb, IOCB_CMD_FSYNC, fd, 0);
 	cb.aio_nbytes = 4096;
 	ok_errno(sys_io_submit(ctx, 1, &p), EINVAL, "FSYNC with aio_nbytes set");
-	iocb_sync(&cb, IOCB_CMD_FDSYNC, fd, 0);
+	iocb_prep_sync(&cb, IOCB_CMD_FDSYNC, fd, 0);
 	cb.aio_rw_flags = RWF_DSYNC;
 	ok_errno(sys_io_submit(ctx, 1, &p), EINVAL, "FDSYNC with aio_rw_flags set");
-	iocb_sync(&cb, IOCB_CMD_FSYNC, pp[1], 0);
+	iocb_prep_sync(&cb, IOCB_CMD_FSYNC, pp[1], 0);
 	ok_errno(sys_io_submit(ctx, 1, &p), EINVAL, "FSYNC of a pipe (no ->fsync)");
-	iocb_sync(&cb, IOCB_CMD_FDSYNC, efd, 0);
+	iocb_prep_sync(&cb, IOCB_CMD_FDSYNC, efd, 0);
 	ok_errno(sys_io_submit(ctx, 1, &p), EINVAL, "FDSYNC of an eventfd (no ->fsync)");
 	closed = dup(fd);
 	close(closed);
-	iocb_sync(&cb, IOCB_CMD_FSYNC, closed, 0);
+	iocb_prep_sync(&cb, IOCB_CMD_FSYNC, closed, 0);
 	ok_errno(sys_io_submit(ctx, 1, &p), EBADF, "FSYNC of a closed fd");
 	ok(sys_io_getevents(ctx, 0, 1, &ev, &zero) == 0, "rejected syncs leave no event");
 	ok(sys_io_destroy(ctx) == 0, "io_destroy after the sync errors");

@@ -87,8 +87,8 @@ int main(void)
 	/* 6 buffered reads complete inside io_submit, in submission order */
 	memset(buf, 0, 6 * 4096);
 	for (i = 0; i < 6; i++) {
-		iocb_rw(&cbs[i], IOCB_CMD_PREAD, fd, buf + i * 4096, 4096, i * 4096,
-			AIO_DATA(0x90, i));
+		iocb_prep(&cbs[i], IOCB_CMD_PREAD, fd, buf + i * 4096, 4096, i * 4096,
+			  AIO_DATA(0x90, i), 0);
 		ptrs[i] = &cbs[i];
 	}
 	r = sys_io_submit(ctx, 6, ptrs);
@@ -135,7 +135,7 @@ int main(void)
 
 		if (pipe(pp))
 			bail_out("pipe");
-		iocb_poll(&pcb, pp[0], POLLIN, AIO_DATA(0x91, 0));
+		iocb_prep_poll(&pcb, pp[0], POLLIN, AIO_DATA(0x91, 0));
 		ok(sys_io_submit(ctx, 1, &p) == 1, "pending poll submitted");
 		pid = fork();
 		if (pid == 0) {

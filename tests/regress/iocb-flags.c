@@ -86,7 +86,7 @@ static void run_case(aio_context_t ctx, int fd, uint8_t *buf, uint64_t base,
 		uint64_t off = base + (uint64_t)((i * 3) % NR) * BS;
 
 		pattern_fill(buf + i * BS, BS, off, seed);
-		iocb_rw(&cbs[i], IOCB_CMD_PWRITE, fd, buf + i * BS, BS, off, AIO_DATA(0xd0, i));
+		iocb_prep(&cbs[i], IOCB_CMD_PWRITE, fd, buf + i * BS, BS, off, AIO_DATA(0xd0, i), 0);
 		set_flags(&cbs[i], fc);
 		ptrs[i] = &cbs[i];
 	}
@@ -97,8 +97,8 @@ static void run_case(aio_context_t ctx, int fd, uint8_t *buf, uint64_t base,
 
 	memset(buf, 0, NR * BS);
 	for (i = 0; i < NR; i++) {
-		iocb_rw(&cbs[i], IOCB_CMD_PREAD, fd, buf + i * BS, BS, base + i * BS,
-			AIO_DATA(0xd1, i));
+		iocb_prep(&cbs[i], IOCB_CMD_PREAD, fd, buf + i * BS, BS, base + i * BS,
+			  AIO_DATA(0xd1, i), 0);
 		set_flags(&cbs[i], fc);
 	}
 	r = sys_io_submit(ctx, NR, ptrs);
@@ -148,7 +148,7 @@ static void rejects(int fd)
 	long r;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		iocb_rw(&cb, IOCB_CMD_PREAD, fd, buf, BS, 0, 0);
+		iocb_prep(&cb, IOCB_CMD_PREAD, fd, buf, BS, 0, 0, 0);
 		cb.aio_flags = IOCB_FLAG_IOPRIO;
 		cb.aio_reqprio = bad[i].prio;
 		ok_errno(sys_io_submit(ctx, 1, &p), EINVAL, label("PREAD, IOPRIO %s", bad[i].name));
@@ -156,7 +156,7 @@ static void rejects(int fd)
 		ok_errno(sys_io_submit(ctx, 1, &p), EINVAL, label("PWRITE, IOPRIO %s", bad[i].name));
 	}
 
-	iocb_rw(&cb, IOCB_CMD_PREAD, fd, buf, BS, 0, 0);
+	iocb_prep(&cb, IOCB_CMD_PREAD, fd, buf, BS, 0, 0, 0);
 	cb.aio_rw_flags = 0x80000000u;
 	ok_errno(sys_io_submit(ctx, 1, &p), EOPNOTSUPP, "PREAD, aio_rw_flags 0x80000000");
 	cb.aio_lio_opcode = IOCB_CMD_PWRITE;
@@ -172,7 +172,7 @@ static void rejects(int fd)
 	ok(r == 0, "the rejected iocbs left no event (got %ld)", r);
 
 	/* FSYNC and POLL do not look at aio_reqprio, nor at unknown flags */
-	iocb_sync(&cb, IOCB_CMD_FSYNC, fd, AIO_DATA(0xd2, 0));
+	iocb_prep_sync(&cb, IOCB_CMD_FSYNC, fd, AIO_DATA(0xd2, 0));
 	cb.aio_flags = IOCB_FLAG_IOPRIO | (1u << 2);
 	cb.aio_reqprio = PRIO(7, 0);
 	r = sys_io_submit(ctx, 1, &p);
@@ -182,7 +182,7 @@ static void rejects(int fd)
 		     &p, 1, 0xd2, NULL, 0);
 	if (pipe(pp))
 		bail_out("pipe");
-	iocb_poll(&cb, pp[1], POLLOUT, AIO_DATA(0xd3, 0));
+	iocb_prep_poll(&cb, pp[1], POLLOUT, AIO_DATA(0xd3, 0));
 	cb.aio_flags = IOCB_FLAG_IOPRIO | (1u << 2);
 	cb.aio_reqprio = PRIO(7, 0);
 	r = sys_io_submit(ctx, 1, &p);
@@ -216,7 +216,7 @@ static void append(struct aio_target *t, uint64_t seed)
 	if (pwrite(fd, buf, 2 * BS, 0) != 2 * BS)
 		bail_out("pwrite");
 	pattern_fill(buf, BS, 2 * BS, seed);
-	iocb_rw(&cb, IOCB_CMD_PWRITE, fd, buf, BS, 0, AIO_DATA(0xd4, 0));
+	iocb_prep(&cb, IOCB_CMD_PWRITE, fd, buf, BS, 0, AIO_DATA(0xd4, 0), 0);
 	cb.aio_rw_flags = RWF_APPEND;
 	r = sys_io_submit(ctx, 1, &p);
 	ok(r == 1, "PWRITE with RWF_APPEND at offset 0 is accepted (got %ld errno %d)", r,

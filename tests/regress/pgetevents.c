@@ -148,8 +148,8 @@ static void basics(aio_context_t ctx, int fd, uint64_t seed)
 	long i, r;
 
 	for (i = 0; i < 4; i++) {
-		iocb_rw(&cbs[i], IOCB_CMD_PREAD, fd, buf + i * 4096, 4096, i * 4096,
-			AIO_DATA(0x60, i));
+		iocb_prep(&cbs[i], IOCB_CMD_PREAD, fd, buf + i * 4096, 4096, i * 4096,
+			  AIO_DATA(0x60, i), 0);
 		ptrs[i] = &cbs[i];
 	}
 	ok(sys_io_submit(ctx, 4, ptrs) == 4, "submit 4 reads");
@@ -224,7 +224,7 @@ static void masked(aio_context_t ctx)
 	sigaddset(&block, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &block, NULL);
 
-	iocb_poll(&cb, pp[0], POLLIN, AIO_DATA(0x61, 0));
+	iocb_prep_poll(&cb, pp[0], POLLIN, AIO_DATA(0x61, 0));
 	ok(sys_io_submit(ctx, 1, &p) == 1, "pending poll for the masked-signal wait");
 	pid = signaller(__NR_io_pgetevents, SIGUSR1, pp[1]);
 	us.sigmask = &block;

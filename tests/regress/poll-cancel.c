@@ -50,7 +50,7 @@ static void basic(aio_context_t ctx)
 
 	if (pipe(pp))
 		bail_out("pipe");
-	iocb_poll(&cb, pp[0], POLLIN, AIO_DATA(0x10, 0));
+	iocb_prep_poll(&cb, pp[0], POLLIN, AIO_DATA(0x10, 0));
 	r = submit1(ctx, &cb);
 	ok(r == 1, "POLLIN poll on an empty pipe is accepted (got %ld errno %d)", r,
 	   r < 0 ? errno : 0);
@@ -68,11 +68,11 @@ static void basic(aio_context_t ctx)
 	ok_errno(sys_io_cancel(ctx, &cb, &ev), EINVAL, "io_cancel of a completed poll");
 
 	/* already ready at submit: completed synchronously with vfs_poll() & events */
-	iocb_poll(&cb, pp[0], POLLIN, AIO_DATA(0x11, 0));
+	iocb_prep_poll(&cb, pp[0], POLLIN, AIO_DATA(0x11, 0));
 	ok(submit1(ctx, &cb) == 1, "POLLIN poll on a pipe holding data is accepted");
 	check_events("poll ready at submit", &ev, wait_events(ctx, 1, &ev, 10000), &p, 1,
 		     0x11, NULL, POLLIN);
-	iocb_poll(&cb, pp[1], POLLOUT, AIO_DATA(0x12, 0));
+	iocb_prep_poll(&cb, pp[1], POLLOUT, AIO_DATA(0x12, 0));
 	ok(submit1(ctx, &cb) == 1, "POLLOUT poll on a pipe's write end is accepted");
 	check_events("POLLOUT poll on writable pipe", &ev, wait_events(ctx, 1, &ev, 10000),
 		     &p, 1, 0x12, NULL, POLLOUT);
@@ -80,7 +80,7 @@ static void basic(aio_context_t ctx)
 		;
 
 	/* hangup */
-	iocb_poll(&cb, pp[0], POLLIN, AIO_DATA(0x13, 0));
+	iocb_prep_poll(&cb, pp[0], POLLIN, AIO_DATA(0x13, 0));
 	ok(submit1(ctx, &cb) == 1, "POLLIN poll on the drained pipe is accepted");
 	ok(pending_events(ctx, 0) == 0, "and pending");
 	close(pp[1]);
@@ -99,7 +99,7 @@ static void socket_poll(aio_context_t ctx)
 
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
 		bail_out("socketpair");
-	iocb_poll(&cb, sv[0], POLLIN, AIO_DATA(0x14, 0));
+	iocb_prep_poll(&cb, sv[0], POLLIN, AIO_DATA(0x14, 0));
 	ok(submit1(ctx, &cb) == 1, "POLLIN poll on a unix socket is accepted");
 	ok(pending_events(ctx, 20) == 0, "and pending");
 	ok(send(sv[1], "z", 1, 0) == 1, "send on the peer");
@@ -120,7 +120,7 @@ static void many(aio_context_t ctx)
 	for (i = 0; i < NPIPES; i++) {
 		if (pipe(pp[i]))
 			bail_out("pipe");
-		iocb_poll(&cbs[i], pp[i][0], POLLIN, AIO_DATA(0x20, i));
+		iocb_prep_poll(&cbs[i], pp[i][0], POLLIN, AIO_DATA(0x20, i));
 		ptrs[i] = &cbs[i];
 	}
 	r = sys_io_submit(ctx, NPIPES, ptrs);
@@ -187,7 +187,7 @@ static void cancel(aio_context_t ctx, int fd)
 
 	if (pipe(pp))
 		bail_out("pipe");
-	iocb_poll(&cb, pp[0], POLLIN, AIO_DATA(0x30, 0));
+	iocb_prep_poll(&cb, pp[0], POLLIN, AIO_DATA(0x30, 0));
 	cb.aio_key = 0x5555;
 	ok(submit1(ctx, &cb) == 1, "pending poll for io_cancel is accepted");
 	ok(cb.aio_key == 0, "io_submit set aio_key to 0 (KIOCB_KEY) (got %#x)", cb.aio_key);
@@ -211,7 +211,7 @@ static void cancel(aio_context_t ctx, int fd)
 	   "a write after the cancellation produces no event");
 
 	/* reads are not cancellable */
-	iocb_rw(&rd, IOCB_CMD_PREAD, fd, buf, 4096, 0, AIO_DATA(0x31, 0));
+	iocb_prep(&rd, IOCB_CMD_PREAD, fd, buf, 4096, 0, AIO_DATA(0x31, 0), 0);
 	r = submit1(ctx, &rd);
 	ok(r == 1, "read for io_cancel is accepted (got %ld errno %d)", r, r < 0 ? errno : 0);
 	ok_errno(sys_io_cancel(ctx, &rd, &ev), EINVAL, "io_cancel of a read");
@@ -230,26 +230,26 @@ static void validation(aio_context_t ctx, int fd)
 
 	if (pipe(pp))
 		bail_out("pipe");
-	iocb_poll(&cb, pp[0], 0x10000, 0);
+	iocb_prep_poll(&cb, pp[0], 0x10000, 0);
 	ok_errno(submit1(ctx, &cb), EINVAL, "poll with aio_buf 0x10000 (> 16-bit event mask)");
-	iocb_poll(&cb, pp[0], POLLIN, 0);
+	iocb_prep_poll(&cb, pp[0], POLLIN, 0);
 	cb.aio_offset = 1;
 	ok_errno(submit1(ctx, &cb), EINVAL, "poll with aio_offset set");
-	iocb_poll(&cb, pp[0], POLLIN, 0);
+	iocb_prep_poll(&cb, pp[0], POLLIN, 0);
 	cb.aio_nbytes = 1;
 	ok_errno(submit1(ctx, &cb), EINVAL, "poll with aio_nbytes set");
-	iocb_poll(&cb, pp[0], POLLIN, 0);
+	iocb_prep_poll(&cb, pp[0], POLLIN, 0);
 	cb.aio_rw_flags = RWF_HIPRI;
 	ok_errno(submit1(ctx, &cb), EINVAL, "poll with aio_rw_flags set");
 	ok(pending_events(ctx, 0) == 0, "rejected polls leave no event");
 
 	/* a regular file has no ->poll: DEFAULT_POLLMASK, ready at once */
-	iocb_poll(&cb, fd, POLLIN, AIO_DATA(0x40, 0));
+	iocb_prep_poll(&cb, fd, POLLIN, AIO_DATA(0x40, 0));
 	ok(submit1(ctx, &cb) == 1, "POLLIN poll on a regular file is accepted");
 	check_events("poll on a regular file", &ev, wait_events(ctx, 1, &ev, 10000), &p, 1,
 		     0x40, NULL, POLLIN);
 	/* ... and with no events requested it can never complete: EINVAL */
-	iocb_poll(&cb, fd, 0, AIO_DATA(0x41, 0));
+	iocb_prep_poll(&cb, fd, 0, AIO_DATA(0x41, 0));
 	ok_errno(submit1(ctx, &cb), EINVAL, "poll with no events on a regular file");
 	close(pp[0]);
 	close(pp[1]);
@@ -267,7 +267,7 @@ static void destroy_pending(void)
 	if (pipe(pp))
 		bail_out("pipe");
 	for (i = 0; i < 8; i++) {
-		iocb_poll(&cbs[i], pp[0], POLLIN, AIO_DATA(0x50, i));
+		iocb_prep_poll(&cbs[i], pp[0], POLLIN, AIO_DATA(0x50, i));
 		ptrs[i] = &cbs[i];
 	}
 	r = sys_io_submit(ctx, 8, ptrs);

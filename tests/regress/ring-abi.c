@@ -86,8 +86,8 @@ static long submit_reads(aio_context_t ctx, int fd, uint8_t *buf, struct iocb *c
 	long i;
 
 	for (i = 0; i < n; i++) {
-		iocb_rw(&cbs[i], IOCB_CMD_PREAD, fd, buf + i * 512, 512,
-			((first + i) % 64) * 512, AIO_DATA(tag, first + i));
+		iocb_prep(&cbs[i], IOCB_CMD_PREAD, fd, buf + i * 512, 512,
+			  ((first + i) % 64) * 512, AIO_DATA(tag, first + i), 0);
 		ptrs[i] = &cbs[i];
 	}
 	return sys_io_submit(ctx, n, ptrs);

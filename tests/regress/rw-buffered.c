@@ -42,8 +42,8 @@ static int aio_read_back(aio_context_t ctx, int fd, uint8_t *buf,
 	for (i = 0; i < NR_IOCBS; i++) {
 		uint64_t off = base + sh->start + (uint64_t)((i * 7 + 1) % NR_IOCBS) * sh->bs;
 
-		iocb_rw(&cbs[i], IOCB_CMD_PREAD, fd, buf + i * sh->bs, sh->bs,
-			off, AIO_DATA(0x52, i));
+		iocb_prep(&cbs[i], IOCB_CMD_PREAD, fd, buf + i * sh->bs, sh->bs,
+			  off, AIO_DATA(0x52, i), 0);
 		ptrs[i] = &cbs[i];
 	}
 	r = sys_io_submit(ctx, NR_IOCBS, ptrs);
@@ -88,8 +88,8 @@ static void run_shape(struct aio_target *t, const struct shape *sh,
 		uint64_t off = base + sh->start + (uint64_t)((i * 13) % NR_IOCBS) * sh->bs;
 
 		pattern_fill(wbuf + i * sh->bs, sh->bs, off, seed);
-		iocb_rw(&cbs[i], IOCB_CMD_PWRITE, fd, wbuf + i * sh->bs, sh->bs,
-			off, AIO_DATA(0x57, i));
+		iocb_prep(&cbs[i], IOCB_CMD_PWRITE, fd, wbuf + i * sh->bs, sh->bs,
+			  off, AIO_DATA(0x57, i), 0);
 		ptrs[i] = &cbs[i];
 	}
 	r = sys_io_submit(ctx, NR_IOCBS, ptrs);

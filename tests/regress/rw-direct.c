@@ -42,8 +42,8 @@ static void run_size(struct aio_target *t, int fd, unsigned int bs,
 		uint64_t off = base + (uint64_t)((i * 13) % NR_IOCBS) * bs;
 
 		pattern_fill(wbuf + i * bs, bs, off, seed);
-		iocb_rw(&cbs[i], IOCB_CMD_PWRITE, fd, wbuf + i * bs, bs, off,
-			AIO_DATA(TAG_W, i));
+		iocb_prep(&cbs[i], IOCB_CMD_PWRITE, fd, wbuf + i * bs, bs, off,
+			  AIO_DATA(TAG_W, i), 0);
 		ptrs[i] = &cbs[i];
 	}
 	r = sys_io_submit(ctx, NR_IOCBS, ptrs);
@@ -57,8 +57,8 @@ static void run_size(struct aio_target *t, int fd, unsigned int bs,
 	for (i = 0; i < NR_IOCBS; i++) {
 		uint64_t off = base + (uint64_t)((i * 5 + 3) % NR_IOCBS) * bs;
 
-		iocb_rw(&cbs[i], IOCB_CMD_PREAD, fd, rbuf + i * bs, bs, off,
-			AIO_DATA(TAG_R, i));
+		iocb_prep(&cbs[i], IOCB_CMD_PREAD, fd, rbuf + i * bs, bs, off,
+			  AIO_DATA(TAG_R, i), 0);
 	}
 	bad = 0;
 	for (i = 0; i < NR_IOCBS; i += 8) {
@@ -114,7 +114,7 @@ static void run_misaligned_bdev(struct aio_target *t, int fd)
 	unsigned int half = t->lbs / 2;
 	long r;
 
-	iocb_rw(&cb, IOCB_CMD_PREAD, fd, buf, t->lbs, half, AIO_DATA(1, 0));
+	iocb_prep(&cb, IOCB_CMD_PREAD, fd, buf, t->lbs, half, AIO_DATA(1, 0), 0);
 	r = sys_io_submit(ctx, 1, &p);
 	ok(r == 1, "%s: O_DIRECT read at misaligned offset %u is accepted by io_submit (got %ld errno %d)",
 	   t->name, half, r, r < 0 ? errno : 0);

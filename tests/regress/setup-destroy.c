@@ -53,7 +53,7 @@ static unsigned int ring_id(aio_context_t ctx)
 /* a POLLOUT poll on a pipe's write end completes at once */
 static long ready_poll(aio_context_t ctx, int wfd, struct iocb *cb, uint64_t data)
 {
-	iocb_poll(cb, wfd, POLLOUT, data);
+	iocb_prep_poll(cb, wfd, POLLOUT, data);
 	return sys_io_submit(ctx, 1, &cb);
 }
 
@@ -159,7 +159,7 @@ static void capacity(int pp[2])
 	for (i = 0; i < 512; i++) {
 		struct iocb *p = &cbs[i];
 
-		iocb_poll(p, pp[0], POLLIN, AIO_DATA(0xb2, i));
+		iocb_prep_poll(p, pp[0], POLLIN, AIO_DATA(0xb2, i));
 		r = sys_io_submit(ctx, 1, &p);
 		if (r != 1) {
 			diag("poll %ld: io_submit returned %ld errno %d", i, r, errno);

@@ -53,7 +53,7 @@ static void bad_context(int fd, uint8_t *buf)
 	struct { unsigned int id, nr; } forged = { 0, 0 };
 	void *gone;
 
-	iocb_rw(&cb, IOCB_CMD_PREAD, fd, buf, 512, 0, 0);
+	iocb_prep(&cb, IOCB_CMD_PREAD, fd, buf, 512, 0, 0, 0);
 	ok_errno(sys_io_submit(ctx, -1, &p), EINVAL, "io_submit with nr -1");
 	ok_errno(sys_io_submit(ctx, LONG_MIN, &p), EINVAL, "io_submit with nr LONG_MIN");
 	ok(sys_io_submit(ctx, 0, &p) == 0, "io_submit with nr 0 returns 0");
@@ -79,7 +79,7 @@ static void bad_pointers(int fd, uint8_t *buf)
 	struct iocb *nullp = NULL;
 	void *gone;
 
-	iocb_rw(&cb, IOCB_CMD_PREAD, fd, buf, 512, 0, 0);
+	iocb_prep(&cb, IOCB_CMD_PREAD, fd, buf, 512, 0, 0, 0);
 	ok_errno(sys_io_submit(ctx, 1, NULL), EFAULT, "io_submit with iocbpp NULL");
 	ok_errno(sys_io_submit(ctx, 1, (struct iocb **)8), EFAULT,
 		 "io_submit with iocbpp unreadable");
@@ -111,7 +111,7 @@ static void bad_fields(int fd, int rdonly, int wronly, int dirfd, uint8_t *buf)
 
 	close(closed);
 
-	iocb_rw(&cb, IOCB_CMD_PREAD, fd, buf, 512, 0, 0);
+	iocb_prep(&cb, IOCB_CMD_PREAD, fd, buf, 512, 0, 0, 0);
 	cb.aio_reserved2 = 1;
 	ok_errno(submit1(&cb), EINVAL, "aio_reserved2 = 1");
 	cb.aio_reserved2 = 1ULL << 63;
@@ -125,7 +125,7 @@ static void bad_fields(int fd, int rdonly, int wronly, int dirfd, uint8_t *buf)
 	cb.aio_nbytes = 1ULL << 63;
 	ok_errno(submit1(&cb), EINVAL, "aio_nbytes 1 << 63");
 
-	iocb_rw(&cb, IOCB_CMD_PREAD, closed, buf, 512, 0, 0);
+	iocb_prep(&cb, IOCB_CMD_PREAD, closed, buf, 512, 0, 0, 0);
 	ok_errno(submit1(&cb), EBADF, "PREAD on a closed fd");
 	cb.aio_fildes = 0xffffffffu;
 	ok_errno(submit1(&cb), EBADF, "PREAD on fd 0xffffffff");
@@ -133,27 +133,27 @@ static void bad_fields(int fd, int rdonly, int wronly, int dirfd, uint8_t *buf)
 	ok_errno(submit1(&cb), EBADF, "bad opcode and bad fd: the fd is checked first");
 
 	for (i = 0; i < sizeof(opcodes) / sizeof(opcodes[0]); i++) {
-		iocb_rw(&cb, opcodes[i], fd, buf, 512, 0, 0);
+		iocb_prep(&cb, opcodes[i], fd, buf, 512, 0, 0, 0);
 		ok_errno(submit1(&cb), EINVAL, label("opcode %u", opcodes[i]));
 	}
 
-	iocb_rw(&cb, IOCB_CMD_PWRITE, rdonly, buf, 512, 0, 0);
+	iocb_prep(&cb, IOCB_CMD_PWRITE, rdonly, buf, 512, 0, 0, 0);
 	ok_errno(submit1(&cb), EBADF, "PWRITE on an O_RDONLY fd");
 	cb.aio_lio_opcode = IOCB_CMD_PWRITEV;
 	ok_errno(submit1(&cb), EBADF, "PWRITEV on an O_RDONLY fd");
-	iocb_rw(&cb, IOCB_CMD_PREAD, wronly, buf, 512, 0, 0);
+	iocb_prep(&cb, IOCB_CMD_PREAD, wronly, buf, 512, 0, 0, 0);
 	ok_errno(submit1(&cb), EBADF, "PREAD on an O_WRONLY fd");
 	cb.aio_lio_opcode = IOCB_CMD_PREADV;
 	ok_errno(submit1(&cb), EBADF, "PREADV on an O_WRONLY fd");
-	iocb_rw(&cb, IOCB_CMD_PREAD, dirfd, buf, 512, 0, 0);
+	iocb_prep(&cb, IOCB_CMD_PREAD, dirfd, buf, 512, 0, 0, 0);
 	ok_errno(submit1(&cb), EINVAL, "PREAD on a directory (no read_iter)");
 
-	iocb_rw(&cb, IOCB_CMD_PREAD, fd, buf, 512, -512, 0);
+	iocb_prep(&cb, IOCB_CMD_PREAD, fd, buf, 512, -512, 0, 0);
 	ok_errno(submit1(&cb), EINVAL, "PREAD at offset -512 of a regular file");
 	cb.aio_lio_opcode = IOCB_CMD_PWRITE;
 	ok_errno(submit1(&cb), EINVAL, "PWRITE at offset -512 of a regular file");
 
-	iocb_rw(&cb, IOCB_CMD_PREAD, fd, (void *)0xffff880000000000ULL, 512, 0, 0);
+	iocb_prep(&cb, IOCB_CMD_PREAD, fd, (void *)0xffff880000000000ULL, 512, 0, 0, 0);
 	ok_errno(submit1(&cb), EFAULT, "PREAD into a kernel-space buffer");
 	cb.aio_lio_opcode = IOCB_CMD_PWRITE;
 	ok_errno(submit1(&cb), EFAULT, "PWRITE from a kernel-space buffer");
@@ -162,7 +162,7 @@ static void bad_fields(int fd, int rdonly, int wronly, int dirfd, uint8_t *buf)
 	/* accepted, fails when the data is copied */
 	gone = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	munmap(gone, 4096);
-	iocb_rw(&cb, IOCB_CMD_PREAD, fd, gone, 512, 0, AIO_DATA(0x80, 0));
+	iocb_prep(&cb, IOCB_CMD_PREAD, fd, gone, 512, 0, AIO_DATA(0x80, 0), 0);
 	r = submit1(&cb);
 	ok(r == 1, "buffered PREAD into an unmapped user buffer is accepted (got %ld errno %d)",
 	   r, r < 0 ? errno : 0);
@@ -182,9 +182,9 @@ static void partial_batches(int fd, uint8_t *buf, uint64_t seed)
 	uint8_t *page;
 	long r;
 
-	iocb_rw(&cbs[0], IOCB_CMD_PREAD, fd, buf, 512, 0, AIO_DATA(0x81, 0));
-	iocb_rw(&cbs[1], 6 /* IOCB_CMD_NOOP */, fd, buf + 512, 512, 512, AIO_DATA(0x81, 1));
-	iocb_rw(&cbs[2], IOCB_CMD_PREAD, fd, buf + 1024, 512, 1024, AIO_DATA(0x81, 2));
+	iocb_prep(&cbs[0], IOCB_CMD_PREAD, fd, buf, 512, 0, AIO_DATA(0x81, 0), 0);
+	iocb_prep(&cbs[1], 6 /* IOCB_CMD_NOOP */, fd, buf + 512, 512, 512, AIO_DATA(0x81, 1), 0);
+	iocb_prep(&cbs[2], IOCB_CMD_PREAD, fd, buf + 1024, 512, 1024, AIO_DATA(0x81, 2), 0);
 	ptrs[0] = &cbs[0];
 	ptrs[1] = &cbs[1];
 	ptrs[2] = &cbs[2];
@@ -252,7 +252,7 @@ static void ring_full(void)
 
 		if (n > ring_nr)
 			break;
-		iocb_poll(p, pp[0], POLLIN, AIO_DATA(0x82, n));
+		iocb_prep_poll(p, pp[0], POLLIN, AIO_DATA(0x82, n));
 		r = sys_io_submit(c, 1, &p);
 		if (r != 1)
 			break;
@@ -267,7 +267,7 @@ static void ring_full(void)
 	{
 		struct iocb extra, *p = &extra;
 
-		iocb_poll(&extra, pp[1], POLLOUT, 0);
+		iocb_prep_poll(&extra, pp[1], POLLOUT, 0);
 		ok_errno(sys_io_submit(c, 1, &p), EAGAIN,
 			 "still EAGAIN while the completions sit unreaped in the ring");
 	}
@@ -280,7 +280,7 @@ static void ring_full(void)
 	{
 		struct iocb extra, *p = &extra;
 
-		iocb_poll(&extra, pp[1], POLLOUT, AIO_DATA(0x83, 0));
+		iocb_prep_poll(&extra, pp[1], POLLOUT, AIO_DATA(0x83, 0));
 		r = sys_io_submit(c, 1, &p);
 		ok(r == 1, "after reaping, io_submit is accepted again (got %ld errno %d)", r,
 		   r < 0 ? errno : 0);

@@ -137,7 +137,7 @@ struct sctx {
 	uint64_t *gen;			/* last completed write's generation */
 	uint8_t *busy;			/* per block: an IO in flight */
 	struct ring r;
-	struct r2_bufs b;
+	struct slot_bufs b;
 	struct sslot *slot;
 	unsigned int *free_slots, nfree, queued, inflight;
 	uint64_t rs;
@@ -175,8 +175,8 @@ static int sctx_setup(struct sctx *c)
 	unsigned int i;
 
 	c->n = 8 + (unsigned int)(srand64(&c->rs) % 56);
-	r2_bufs_alloc(&c->b, c->n, (c->flags & IOCTX_FLAG_FIXEDBUFS) ? fixed : plain,
-		      (c->flags & IOCTX_FLAG_FIXEDBUFS) ? 3 : 1);
+	slot_bufs_alloc(&c->b, c->n, (c->flags & IOCTX_FLAG_FIXEDBUFS) ? fixed : plain,
+			(c->flags & IOCTX_FLAG_FIXEDBUFS) ? 3 : 1);
 	c->slot = calloc(c->n, sizeof(*c->slot));
 	c->free_slots = calloc(c->n, sizeof(*c->free_slots));
 	if (!c->slot || !c->free_slots)
@@ -184,13 +184,13 @@ static int sctx_setup(struct sctx *c)
 	c->nfree = c->queued = c->inflight = 0;
 	for (i = c->n; i-- > 0;)
 		c->free_slots[c->nfree++] = i;
-	if (r2_setup(&c->r, c->n, c->flags, (unsigned int)(c->id % 2 &&
-		     sysconf(_SC_NPROCESSORS_ONLN) > 1),
-		     (c->flags & IOCTX_FLAG_FIXEDBUFS) ? c->b.buf : NULL,
-		     (c->flags & IOCTX_FLAG_FIXEDBUFS) ? c->b.len : NULL)) {
+	if (ring_setup_bufs(&c->r, c->n, c->flags, (unsigned int)(c->id % 2 &&
+			    sysconf(_SC_NPROCESSORS_ONLN) > 1),
+			    (c->flags & IOCTX_FLAG_FIXEDBUFS) ? c->b.buf : NULL,
+			    (c->flags & IOCTX_FLAG_FIXEDBUFS) ? c->b.len : NULL)) {
 		int e = errno;
 
-		r2_bufs_free(&c->b);
+		slot_bufs_free(&c->b);
 		free(c->slot);
 		free(c->free_slots);
 		return -e;
@@ -205,7 +205,7 @@ static void sctx_free(struct sctx *c)
 		__atomic_fetch_add(&c->st->errors, 1, __ATOMIC_RELAXED);
 		snote(c, "ctx %d: io_destroy: %s", c->id, strerror(errno));
 	}
-	r2_bufs_free(&c->b);
+	slot_bufs_free(&c->b);
 	free(c->slot);
 	free(c->free_slots);
 }
@@ -680,7 +680,7 @@ int main(int argc, char **argv)
 				ms_sleep(100);
 			if (r != pids[p]) {
 				diag("process %d did not finish:", p);
-				r2_dump_tasks(pids[p]);
+				dump_tasks(pids[p]);
 				kill(pids[p], SIGKILL);
 				waitpid(pids[p], &st, 0);
 				all_exited = 0;
