@@ -34,6 +34,7 @@
  *     back at its start (fs.aio-max-nr is restored, also on signals).
  */
 #include "ring2_util.h"
+#include "knob.h"
 
 #define SLOTS		4
 #define SLOT_KB		16
@@ -44,19 +45,6 @@
 #define MAXCTX		16
 
 static long saved_max_nr = -1;
-
-static void restore_max_nr(void)
-{
-	if (saved_max_nr >= 0)
-		write_sysctl_long(AIO_MAX_NR_PATH, saved_max_nr);
-}
-
-static void on_signal(int sig)
-{
-	restore_max_nr();
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
 
 /* A FIXEDBUFS context of slots x kb KiB; buffers stay allocated. */
 static long fixed_ctx(struct ring *r, unsigned int slots, unsigned int kb)
@@ -301,16 +289,17 @@ static void check_max_nr(void)
 		ok(0, "fs.aio-nr and fs.aio-max-nr are readable");
 		return;
 	}
+	knob_save(AIO_MAX_NR_PATH, saved_max_nr);
 	if (write_sysctl_long(AIO_MAX_NR_PATH, start + 64)) {
 		ok(0, "root can lower fs.aio-max-nr to %ld", start + 64);
 		return;
 	}
 	if (run_as_nobody(NULL, maxnr_scenario, NULL, &res, sizeof(res))) {
 		ok(0, "aio-max-nr: the unprivileged child ran");
-		restore_max_nr();
+		knob_restore();
 		return;
 	}
-	restore_max_nr();
+	knob_restore();
 	ok(res.made == 8,
 	   "nobody, fs.aio-max-nr = aio-nr + 64: exactly 8 contexts of nr_events 8 are made (%d)",
 	   res.made);
@@ -351,10 +340,6 @@ int main(void)
 	if (page_round(aioring_sq_ring_size(SLOTS)) + page_round(aioring_iocbs_size(SLOTS)) +
 	    page_round(aioring_cq_ring_size(SLOTS)) != RING_KB << 10)
 		bail_out("the rings of %d entries are not %d KiB", SLOTS, RING_KB);
-	atexit(restore_max_nr);
-	signal(SIGTERM, on_signal);
-	signal(SIGINT, on_signal);
-	signal(SIGHUP, on_signal);
 	start = aio_nr();
 	check_memlock();
 	check_max_nr();

@@ -25,11 +25,6 @@
 #define KTEXT	0xffffffff81000000ULL
 #define KDIRECT	0xffff888000000000ULL
 
-static int kptr_like(uint64_t v)
-{
-	return v >= 0xffff800000000000ULL && v < (uint64_t)-4095;
-}
-
 enum { REQ_GOOD, REQ_KTEXT, REQ_KDIRECT, REQ_BADFD, REQ_OPCODE, REQ_HUGE,
        REQ_ROFD, REQ_NR };
 static const char *const req_name[REQ_NR] = {

@@ -17,22 +17,11 @@
  *  - the value is put back to 0 at the end, also on signals.
  */
 #include "ring2_util.h"
+#include "knob.h"
 
 #include <linux/capability.h>
 
 #define SYSCTL	"/proc/sys/fs/aio-ring-disabled"
-
-static void restore_sysctl(void)
-{
-	write_sysctl_long(SYSCTL, 0);
-}
-
-static void on_signal(int sig)
-{
-	restore_sysctl();
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
 
 struct res {
 	int in_ns;			/* unshare(CLONE_NEWUSER) worked */
@@ -153,11 +142,8 @@ int main(void)
 	orig = read_sysctl_long(SYSCTL);
 	if (orig < 0)
 		skip_all("%s does not exist", SYSCTL);
-	atexit(restore_sysctl);
-	signal(SIGTERM, on_signal);
-	signal(SIGINT, on_signal);
-	signal(SIGHUP, on_signal);
-	signal(SIGALRM, on_signal);
+	knob_save(SYSCTL, 0);
+	signal(SIGALRM, knob_on_signal);
 	start = aio_nr();
 
 	/* nobody cannot change the value */
@@ -203,7 +189,7 @@ int main(void)
 				   name, strerrorname_np((int)-res.write_ret) ?: "no error");
 		}
 	}
-	restore_sysctl();
+	knob_restore();
 	ok(read_sysctl_long(SYSCTL) == 0, "fs.aio-ring-disabled is 0 again");
 	ok_aio_nr_back(start);
 	return tap_done();

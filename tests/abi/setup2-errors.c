@@ -20,18 +20,9 @@
  *   read-only (PROT_READ) ring or iocb array             EFAULT
  */
 #include "ring_util.h"
+#include "knob.h"
 
 #define N	16
-
-static long saved_max_nr = -1;
-
-static void restore_max_nr(void)
-{
-	if (saved_max_nr >= 0) {
-		write_sysctl_long(AIO_MAX_NR_PATH, saved_max_nr);
-		saved_max_nr = -1;
-	}
-}
 
 /*
  * io_setup2 must fail with want (or want2, 0 for none); aio-nr unchanged.
@@ -190,10 +181,9 @@ static void over_max(void)
 
 	/* lower the limit to just above the current use */
 	cur = aio_nr();
-	saved_max_nr = max;
-	atexit(restore_max_nr);
+	knob_save(AIO_MAX_NR_PATH, max);
 	if (write_sysctl_long(AIO_MAX_NR_PATH, cur + 8)) {
-		saved_max_nr = -1;
+		knob_restore();
 		skip("cannot write fs.aio-max-nr (not root?): lowered limit not tested");
 		return;
 	}
@@ -227,7 +217,7 @@ static void over_max(void)
 		ring_destroy(&b);
 	ok(aio_nr() == cur, "contexts under the lowered limit released (aio-nr %ld)",
 	   aio_nr());
-	restore_max_nr();
+	knob_restore();
 	ok(aio_max_nr() == max, "fs.aio-max-nr restored to %ld", max);
 }
 

@@ -26,28 +26,13 @@
  *  - fs.aio-nr back at the end.
  */
 #include "ring2_util.h"
+#include "knob.h"
 
 #define N	33
 #define DEPTH	32
 
 static struct target tgt;
 static uint64_t seed;
-static int cpu1_offlined;
-
-static void cpu1_online_again(void)
-{
-	if (cpu1_offlined) {
-		write_sysctl_long("/sys/devices/system/cpu/cpu1/online", 1);
-		cpu1_offlined = 0;
-	}
-}
-
-static void on_signal(int sig)
-{
-	cpu1_online_again();
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
 
 static void expect_einval(unsigned int flags, unsigned int cpu, const char *what)
 {
@@ -97,14 +82,14 @@ static void setup_errors(void)
 			return;
 		}
 	}
-	cpu1_offlined = 1;
+	knob_save("/sys/devices/system/cpu/cpu1/online", 1);
 	if (cpu_online(1) != 0) {
 		skip("offline CPU: cpu1 still online");
 	} else {
 		expect_einval(IOCTX_FLAG_SCQRING | IOCTX_FLAG_SQTHREAD, 1,
 			      "sq_thread_cpu 1 while cpu1 is offline");
 	}
-	cpu1_online_again();
+	knob_restore();
 	{
 		int64_t end = now_ns() + 3000000000LL;
 
@@ -272,9 +257,6 @@ int main(void)
 	require_aioring();
 	start = aio_nr();
 	seed = pattern_seed();
-	atexit(cpu1_online_again);
-	signal(SIGTERM, on_signal);
-	signal(SIGINT, on_signal);
 
 	setup_errors();
 

@@ -18,22 +18,11 @@
  *    (atexit and SIGTERM/SIGINT/SIGALRM handlers).
  */
 #include "ring2_util.h"
+#include "knob.h"
 
 #include <linux/capability.h>
 
 #define SYSCTL	"/proc/sys/fs/aio-ring-disabled"
-
-static void restore_sysctl(void)
-{
-	write_sysctl_long(SYSCTL, 0);
-}
-
-static void on_signal(int sig)
-{
-	restore_sysctl();
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
 
 struct res {
 	long flags0_ret, flags0_err;
@@ -155,11 +144,8 @@ int main(void)
 		skip_all("%s does not exist", SYSCTL);
 	if (orig != 0)
 		diag("fs.aio-ring-disabled was %ld at the start; it is left at 0", orig);
-	atexit(restore_sysctl);
-	signal(SIGTERM, on_signal);
-	signal(SIGINT, on_signal);
-	signal(SIGALRM, on_signal);
-	signal(SIGHUP, on_signal);
+	knob_save(SYSCTL, 0);
+	signal(SIGALRM, knob_on_signal);
 	start = aio_nr();
 
 	/* values the sysctl refuses */
@@ -217,7 +203,7 @@ int main(void)
 		unmap_pages(buf, 4096);
 	}
 
-	restore_sysctl();
+	knob_restore();
 	ok(read_sysctl_long(SYSCTL) == 0, "fs.aio-ring-disabled is 0 again");
 	ok_aio_nr_back(start);
 	return tap_done();

@@ -16,6 +16,7 @@
  * end.  Baseline after each; kmemleak at the end.
  */
 #include "fault_io.h"
+#include "knob.h"
 
 #define SHORT_ROUNDS	1
 #define N		256
@@ -24,12 +25,6 @@
 static uint64_t data_seed;
 static char nr_path[128];
 static long nr_saved = -1;
-
-static void restore_nr(void)
-{
-	if (nr_saved > 0)
-		write_sysctl_long(nr_path, nr_saved);
-}
 
 static void one_round(int mode, unsigned int round, struct ftarget *f)
 {
@@ -116,7 +111,7 @@ int main(int argc, char **argv)
 	nr_saved = read_sysctl_long(nr_path);
 	if (nr_saved <= 0 || write_sysctl_long(nr_path, 4))
 		skip_all("cannot set %s", nr_path);
-	atexit(restore_nr);
+	knob_save(nr_path, nr_saved);
 	diag("%s: nr_requests %ld -> %ld", f->t.name, nr_saved, read_sysctl_long(nr_path));
 	for (mode = 0; mode < M_COUNT; mode++)
 		if (fault_prefill(f, (uint64_t)mode * FAULT_REGION, FAULT_REGION, data_seed))
@@ -130,7 +125,7 @@ int main(int argc, char **argv)
 			fault_case(what, queue_case, &a, 150);
 			fault_base_check(&base, 5000, what);
 		}
-	restore_nr();
+	knob_restore();
 	fault_targets_close();
 	fault_finish("queue-full");
 	return tap_done();

@@ -84,6 +84,7 @@
 #include "tap.h"
 #include "target.h"
 #include "test_util.h"
+#include "watchdog.h"
 
 
 #include <dirent.h>
@@ -108,7 +109,6 @@
 #define TAG		0x5a17ULL
 #define DATA_OF(x)	((TAG << 48) | ((uint64_t)(x) & 0xffffffffffffULL))
 #define POISON		0x5050505050505050ULL
-#define KSPACE		0xffff800000000000ULL
 #define ERRNO_MAX	133		/* EHWPOISON, the largest uapi errno */
 #define MAX_RW		0x7ffff000LL	/* MAX_RW_COUNT on x86_64 */
 
@@ -224,11 +224,6 @@ static void count_corruption(void)
 }
 
 /* Looks like a kernel pointer: the upper half of the address space. */
-static int kptr_like(uint64_t v)
-{
-	return v >= KSPACE && v < (uint64_t)-4095;
-}
-
 /* ------------------------------------------------------------------ */
 /* Memory the other thread may unmap: process_vm_readv/writev on self  */
 /* fail with EFAULT instead of raising SIGSEGV.                         */
@@ -255,28 +250,7 @@ static void mem_write32(void *dst, uint32_t v)
 /* ------------------------------------------------------------------ */
 /* Watchdog of one blocking call (main thread; the mutator blocks it)   */
 
-static volatile sig_atomic_t alarm_fired;
-
-static void on_alarm(int sig)
-{
-	(void)sig;
-	alarm_fired = 1;
-}
-
-static void arm(unsigned int secs)
-{
-	struct itimerval it = { { 0, 0 }, { secs, 0 } };
-
-	alarm_fired = 0;
-	setitimer(ITIMER_REAL, &it, NULL);
-}
-
-static void disarm(void)
-{
-	struct itimerval it = { { 0, 0 }, { 0, 0 } };
-
-	setitimer(ITIMER_REAL, &it, NULL);
-}
+/* watchdog_arm(), watchdog_disarm(), watchdog_fired: watchdog.h */
 
 /* ------------------------------------------------------------------ */
 /* The calls, with what the spec allows each to fail with               */
@@ -362,11 +336,11 @@ static long x_enter(aio_context_t ctx, unsigned int sub, unsigned int min,
 
 	beat("io_ring_enter");
 	if (timed)
-		arm(CALL_SECS);
+		watchdog_arm(CALL_SECS);
 	ret = syscall(__NR_io_ring_enter, ctx, sub, min, flags);
 	*err = ret < 0 ? errno : 0;
 	if (timed)
-		disarm();
+		watchdog_disarm();
 	return ret;
 }
 
@@ -387,11 +361,11 @@ static long x_getevents(aio_context_t ctx, long min, long nr, void *ev,
 
 	beat("io_getevents");
 	if (timed)
-		arm(CALL_SECS);
+		watchdog_arm(CALL_SECS);
 	ret = syscall(__NR_io_getevents, ctx, min, nr, ev, ts);
 	*err = ret < 0 ? errno : 0;
 	if (timed)
-		disarm();
+		watchdog_disarm();
 	return ret;
 }
 
@@ -1509,7 +1483,7 @@ static void iter_live(struct rng *r, uint64_t iter_salt)
 		snprintf(args, sizeof(args), "n %u flags %#x: to_submit %u, min %u, flags %#x",
 			 L.n, L.flags, sub, min, fl);
 		ret = x_enter(L.ctx, sub, min, fl, &e, 1);
-		if (ret == -1 && e == EINTR && !alarm_fired)
+		if (ret == -1 && e == EINTR && !watchdog_fired)
 			failf("io_ring_enter(%s): EINTR without a signal", args);
 		judge(C_ENTER, ret, e, (fl & ~3u) || dead ? EINVAL : 0, args);
 		if (ret >= 0 && !(fl & ~3u)) {
@@ -1910,14 +1884,9 @@ static void become_nobody(void)
 
 static void child_batch(long first, long count, int as_nobody)
 {
-	struct sigaction sa;
 	struct rlimit fs = { 64 << 20, 64 << 20 };
 	long i;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_alarm;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGALRM, &sa, NULL);	/* no SA_RESTART: calls return EINTR */
 	signal(SIGXFSZ, SIG_IGN);	/* writes past 64 MiB: EFBIG events */
 	signal(SIGPIPE, SIG_IGN);
 	setrlimit(RLIMIT_FSIZE, &fs);

@@ -34,6 +34,12 @@ static inline int64_t now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+/* Does v look like a kernel address (x86_64's upper half, not an -errno)? */
+static inline int kptr_like(uint64_t v)
+{
+	return v >= 0xffff800000000000ULL && v < (uint64_t)-4095;
+}
+
 static inline void ms_sleep(long ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
