@@ -10,6 +10,7 @@
 #ifndef AIORING_BENCH_H
 #define AIORING_BENCH_H
 
+#include <sched.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -44,6 +45,27 @@ struct bench_opts {
 	int verify, json, probe, compare, quiet;
 	const char *target;
 };
+
+/*
+ * The CPU of the kernel's SQ thread, the same for every engine that has
+ * one: --sqthread=CPU, else the highest CPU this process may run on (a
+ * CPU id from the affinity mask, so offline CPUs and cpusets are
+ * respected; io_setup2 refuses a CPU outside the caller's cpuset).
+ */
+static inline int bench_sq_cpu(const struct bench_opts *o)
+{
+	cpu_set_t set;
+	int cpu;
+
+	if (o->sq_cpu >= 0)
+		return o->sq_cpu;
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return 0;
+	for (cpu = CPU_SETSIZE - 1; cpu > 0; cpu--)
+		if (CPU_ISSET(cpu, &set))
+			break;
+	return cpu;
+}
 
 /* options.c */
 int opts_parse(struct bench_opts *o, int argc, char **argv, char *err,

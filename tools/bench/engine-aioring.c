@@ -57,13 +57,7 @@ static int ar_setup(struct job *j)
 		}
 		p.bufs = iov;
 	}
-	if (o->sq_cpu >= 0) {
-		p.sq_thread_cpu = (unsigned int)o->sq_cpu;
-	} else {
-		long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-		p.sq_thread_cpu = n > 1 ? (unsigned int)(n - 1) : 0;
-	}
+	p.sq_thread_cpu = (unsigned int)bench_sq_cpu(o);
 
 	/* depth + 1: the SQ ring holds nr_events - 1 */
 	ret = aioring_init(&a->ring, j->depth + 1, flags, &p);

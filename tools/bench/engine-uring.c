@@ -33,10 +33,9 @@ static int ur_setup(struct job *j)
 	if (o->sqpoll) {
 		p.flags |= IORING_SETUP_SQPOLL;
 		p.sq_thread_idle = 1000;
-		if (o->sq_cpu >= 0) {
-			p.flags |= IORING_SETUP_SQ_AFF;
-			p.sq_thread_cpu = (unsigned int)o->sq_cpu;
-		}
+		/* pinned as aioring's SQ thread is, for a fair comparison */
+		p.flags |= IORING_SETUP_SQ_AFF;
+		p.sq_thread_cpu = (unsigned int)bench_sq_cpu(o);
 	}
 	snprintf(j->flags, sizeof(j->flags), "IORING_SETUP %s%s%s",
 		 o->polled ? "IOPOLL" : o->sqpoll ? "" : "0",
@@ -88,9 +87,30 @@ static void ur_queue(struct job *j, unsigned int slot)
 {
 	struct uring_engine *u = j->priv;
 	struct io_unit *io = &j->io[slot];
-	struct io_uring_sqe *sqe = io_uring_get_sqe(&u->ring);
+	struct io_uring_sqe *sqe;
+	int ret;
 
-	/* never NULL: at most depth IOs are queued or in flight */
+	/*
+	 * At most depth IOs are queued or in flight, but with SQPOLL an IO
+	 * can complete before the kernel thread has moved the SQ head past
+	 * its entry: then the SQ ring is still full. Wake the thread if it
+	 * sleeps and wait for room.
+	 */
+	while (!(sqe = io_uring_get_sqe(&u->ring))) {
+		if (IO_URING_READ_ONCE(*u->ring.sq.kflags) &
+		    IORING_SQ_NEED_WAKEUP)
+			j->calls++;
+		ret = io_uring_submit(&u->ring);
+		if (ret >= 0 && !io_uring_sq_space_left(&u->ring)) {
+			j->calls++;
+			ret = io_uring_sqring_wait(&u->ring);
+		}
+		if (ret < 0 && ret != -EINTR && ret != -EAGAIN) {
+			fprintf(stderr, "aioring-bench: io_uring: no room in the SQ ring: %s\n",
+				strerror(-ret));
+			exit(EXIT_IOERR);
+		}
+	}
 	if (u->fixed && io->write)
 		io_uring_prep_write_fixed(sqe, j->fd, io->buf, io->len, io->off,
 					  (int)slot);
