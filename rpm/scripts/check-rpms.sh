@@ -194,8 +194,8 @@ only aioring-libs '^(/usr/lib64/libaioring\.so\.1(\.[0-9.]+)?|/usr/lib/\.build-i
 need aioring-devel /usr/include/aioring.h /usr/lib64/libaioring.so /usr/lib64/libaioring.a \
 	/usr/lib64/pkgconfig/aioring.pc /usr/share/man/man3/libaioring.3.gz
 only aioring-devel '^(/usr/include/aioring\.h|/usr/lib64/(libaioring\.(so|a)|pkgconfig/aioring\.pc)|/usr/share/man/man3/libaioring\.3\.gz)$'
-need fio-engine-aio-ring /usr/lib64/aioring/aio-ring.so
-only fio-engine-aio-ring '^(/usr/lib64/aioring(/aio-ring\.so)?|/usr/lib/\.build-id(/.*)?)$'
+need fio-engine-aio-ring /usr/lib64/aioring/fio-aioring.so
+only fio-engine-aio-ring '^(/usr/lib64/aioring(/fio-aioring\.so)?|/usr/lib/\.build-id(/.*)?)$'
 
 # --- install into a scratch root --------------------------------------------
 root=$work/root

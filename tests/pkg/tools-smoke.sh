@@ -93,7 +93,7 @@ else
 	echo "ok $((tap_n += 1)) - probe of the kernel # SKIP $K is not running"
 fi
 
-engine=${AIORING_FIO_ENGINE:-$(find /usr/lib /usr/lib64 -name 'aio-ring*.so' -path '*aioring*' 2>/dev/null | head -n 1)}
+engine=${AIORING_FIO_ENGINE:-$(find /usr/lib /usr/lib64 -name 'fio-aioring.so' -path '*aioring*' 2>/dev/null | head -n 1)}
 tap_ok "[ -n '$engine' ] && [ -f '$engine' ]" "the fio engine is installed (${engine:-not found})"
 # fio exits 0 even when it cannot load an engine: its output decides.
 run "fio --enghelp=ENGINE.so" fio --enghelp="$engine"

@@ -1,31 +1,11 @@
 #!/bin/bash
-# The fio external engine aio-ring (tools/fio) in Debian's fio: timed
-# runs by interrupt and polled, data verification (fio's verify=crc32c),
-# fixed buffers, the submission thread, and buffered IO with SQWQ.
+# The fio external engine aioring (tools/fio, fio-aioring.so) in Debian's
+# fio: timed runs by interrupt and polled, data verification (fio's
+# verify=crc32c), fixed buffers, the submission thread, and buffered IO
+# with SQWQ.  (fio-load.sh: loading it.)
 . "$(dirname "$0")/lib.sh"
-engine=$top/build/tools/fio/aio-ring.so
-if [ ! -f "$engine" ] || ! command -v fio >/dev/null; then
-	echo "1..0 # SKIP the fio engine is not built (make -C tools fio) or fio is missing"
-	exit 77
-fi
+require_fio_engine
 require_aioring
-
-# fio_run WHAT FIO-ARGS...: a job on the engine, JSON output in $out
-fio_run() {
-	local what=$1
-	shift
-	out=$(timeout -k 5 120 fio --output-format=json --name=job \
-		--ioengine=external:"$engine" "$@" 2>&1)
-	rc=$?
-	grep -v '^[[:space:]{}]' <<<"$out" | sed 's/^/# /' | head -n 20
-	tap_ok "[ $rc = 0 ]" "fio $what (exit $rc)"
-	sum=$(sed -n '/^{/,$p' <<<"$out" | python3 -c '
-import json, sys
-j = json.load(sys.stdin)["jobs"][0]
-print(j["error"], j["read"]["total_ios"], j["write"]["total_ios"], int(j["read"]["iops"]), int(j["write"]["iops"]))' 2>/dev/null)
-	read -r err rios wios riops wiops <<<"${sum:-x 0 0 0 0}"
-	echo "# $what: error $err, reads $rios ($riops IOPS), writes $wios ($wiops IOPS)"
-}
 
 dev=/dev/nullb0
 fio_run "randread on nullb0" --filename=$dev --direct=1 --rw=randread --bs=4k \

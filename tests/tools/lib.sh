@@ -1,10 +1,11 @@
+# shellcheck shell=bash
 # Shared by the tests/tools scripts (sourced): TAP helpers and a runner
 # for aioring-bench.  The scripts run in the test guest (tests/vm), on an
 # aio-ring kernel, with the targets guest-init.sh sets up; on another
 # kernel they skip.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/lib/tap.sh"
-bench=$top/build/tools/bench/aioring-bench
+bench=${AIORING_BENCH:-$top/build/tools/bench/aioring-bench}
 
 if [ ! -x "$bench" ]; then
 	echo "1..0 # SKIP aioring-bench not built (make tools)"
@@ -16,7 +17,7 @@ fi
 run() {
 	local want=$1 what=$2
 	shift 2
-	out=$(timeout -k 5 ${RUN_TIMEOUT:-120} "$bench" "$@" 2>&1)
+	out=$(timeout -k 5 "${RUN_TIMEOUT:-120}" "$bench" "$@" 2>&1)
 	rc=$?
 	sed 's/^/# /' <<<"$out"
 	tap_ok "[ $rc = $want ]" "$what (exit $rc): aioring-bench $*"
@@ -24,6 +25,7 @@ run() {
 
 # has REGEX [WHAT]: the last run's output matches
 has() {
+	# shellcheck disable=SC2034 # tap_ok evaluates $pat
 	local pat=$1
 
 	tap_ok "grep -Eq -- \"\$pat\" <<<\"\$out\"" "${2:-output shows '$1'}"
@@ -50,4 +52,34 @@ require_aioring() {
 	77) echo "1..0 # SKIP the kernel has no aio-ring interface"; exit 77 ;;
 	*) echo "1..0 # SKIP aioring-bench cannot run on /dev/nullb0"; exit 77 ;;
 	esac
+}
+
+# --- the fio engine (tests/tools/fio-*.sh) ---------------------------------
+
+engine=$top/build/tools/fio/fio-aioring.so
+
+# skip the whole script unless fio and the engine are there
+require_fio_engine() {
+	if [ ! -f "$engine" ] || ! command -v fio >/dev/null; then
+		echo "1..0 # SKIP the fio engine is not built (make -C tools fio) or fio is missing"
+		exit 77
+	fi
+}
+
+# fio_run WHAT FIO-ARGS...: a job on the engine, JSON output in $out;
+# $err, $rios, $wios: fio's error and the reads and writes done
+fio_run() {
+	local what=$1
+	shift
+	out=$(timeout -k 5 120 fio --output-format=json --name=job \
+		--ioengine=external:"$engine" "$@" 2>&1)
+	rc=$?
+	grep -v '^[[:space:]{}]' <<<"$out" | sed 's/^/# /' | head -n 20
+	tap_ok "[ $rc = 0 ]" "fio $what (exit $rc)"
+	sum=$(sed -n '/^{/,$p' <<<"$out" | python3 -c '
+import json, sys
+j = json.load(sys.stdin)["jobs"][0]
+print(j["error"], j["read"]["total_ios"], j["write"]["total_ios"], int(j["read"]["iops"]), int(j["write"]["iops"]))' 2>/dev/null)
+	read -r err rios wios riops wiops <<<"${sum:-x 0 0 0 0}"
+	echo "# $what: error $err, reads $rios ($riops IOPS), writes $wios ($wiops IOPS)"
 }

@@ -6,7 +6,7 @@
 #   aioring, io_uring: interrupt; polled; polled+fixedbufs;
 #                      SQPOLL+polled+fixedbufs
 #   libaio; psync (depth 1 only: it is synchronous)
-# then fio (aio-ring.so, io_uring, libaio) at depth 32 as a cross-check,
+# then fio (fio-aioring.so, io_uring, libaio) at depth 32 as a cross-check,
 # and a buffered second pass (aioring --buffered --sqwq) on ext4.
 # Every result is one TAP diagnostic line "# RESULT {json}" that
 # tools/bench/bench-report.py turns into the report; the "ok" lines only
@@ -15,7 +15,7 @@ set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/lib/tap.sh"
 bench=$top/build/tools/bench/aioring-bench
-engine=$top/build/tools/fio/aio-ring.so
+engine=$top/build/tools/fio/fio-aioring.so
 secs=${BENCH_RUNTIME:-3}
 reps=${BENCH_REPS:-3}
 dev=${BENCH_DEV:-/dev/nullb0}

@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * fio external engine "aio-ring": IO through the rings of io_setup2()
+ * fio external engine "aioring": IO through the rings of io_setup2()
  * and io_ring_enter() (the aio-ring v9 interface of linux-aioring).
  *
- *   fio --ioengine=external:/usr/lib/x86_64-linux-gnu/aioring/aio-ring.so \
+ *   fio --ioengine=external:/usr/lib/x86_64-linux-gnu/aioring/fio-aioring.so \
  *       [--hipri] [--fixedbufs] [--sqthread=CPU [--sqthread_poll]] [--sqwq] ...
+ *
+ * The file is fio-aioring.so: fio 3.33 takes any engine name or path that
+ * begins with "aio" (or "linuxaio") for libaio, so neither the name nor
+ * a relative path may begin so (./ in front of a relative one does).
  *
  * Built against the headers of the fio it is loaded into (Debian's
  * fio 3.33): struct thread_data and the ioengine_ops version must match.
@@ -284,7 +288,7 @@ static int fio_aioring_post_init(struct thread_data *td)
 			 td_max_bs(td), why, sizeof(why));
 	free(bufs);
 	if (ret) {
-		log_err("fio: aio-ring: %s\n", why);
+		log_err("fio: aioring: %s\n", why);
 		td_verror(td, -ret, "io_setup2");
 		return 1;
 	}
@@ -297,11 +301,11 @@ static int fio_aioring_init(struct thread_data *td)
 	struct aioring_fio_data *ld;
 
 	if (o->hipri && !td->o.odirect) {
-		log_err("fio: aio-ring: hipri (polled IO) needs direct=1\n");
+		log_err("fio: aioring: hipri (polled IO) needs direct=1\n");
 		return 1;
 	}
 	if (o->sqthread_poll && !o->sqthread_set) {
-		log_err("fio: aio-ring: sqthread_poll needs sqthread=CPU\n");
+		log_err("fio: aioring: sqthread_poll needs sqthread=CPU\n");
 		return 1;
 	}
 	ld = calloc(1, sizeof(*ld));
@@ -340,7 +344,7 @@ static int fio_aioring_io_u_init(struct thread_data *td, struct io_u *io_u)
 
 /* dlsym(handle, "ioengine") */
 struct ioengine_ops ioengine = {
-	.name			= "aio-ring",
+	.name			= "aioring",
 	.version		= FIO_IOOPS_VERSION,
 	.flags			= FIO_ASYNCIO_SYNC_TRIM |
 				  FIO_ASYNCIO_SETS_ISSUE_TIME,
