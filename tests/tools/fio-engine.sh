@@ -2,7 +2,8 @@
 # The fio external engine aioring (tools/fio, fio-aioring.so) in Debian's
 # fio: timed runs by interrupt and polled, data verification (fio's
 # verify=crc32c), fixed buffers, the submission thread, and buffered IO
-# with SQWQ.  (fio-load.sh: loading it.)
+# with SQWQ.  (fio-load.sh: loading it; fio-cachehit.sh: cache hits and
+# the locked-memory hint.)
 . "$(dirname "$0")/lib.sh"
 require_fio_engine
 require_aioring

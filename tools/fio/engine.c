@@ -10,6 +10,10 @@
  * begins with "aio" (or "linuxaio") for libaio, so neither the name nor
  * a relative path may begin so (./ in front of a relative one does).
  *
+ * Reads report IOEV_RES2_CACHEHIT (served from the page cache by the
+ * SQWQ inline attempt) to fio's cache hit/miss counters: fio prints
+ * "Cachehit=" and the JSON "cachehit" from them.
+ *
  * Built against the headers of the fio it is loaded into (Debian's
  * fio 3.33): struct thread_data and the ioengine_ops version must match.
  * io_u->index is the iocb slot; the ring has iodepth + 1 entries because
@@ -119,6 +123,12 @@ static struct io_u *fio_aioring_event(struct thread_data *td, int event)
 	struct fring_event *ev = &ld->events[event];
 	struct io_u *io_u = ld->io_u_index[ev->data];
 
+	if (io_u->ddir == DDIR_READ && ev->res >= 0) {
+		if (ev->res2 & fring_cachehit())
+			td->ts.cachehit++;
+		else
+			td->ts.cachemiss++;
+	}
 	if (ev->res != (int64_t)io_u->xfer_buflen) {
 		if (ev->res < 0)
 			io_u->error = (int)-ev->res;
