@@ -1,6 +1,7 @@
 #!/bin/bash
 # The fio engine and fio's statistics: IOEV_RES2_CACHEHIT of buffered
-# SQWQ reads becomes fio's "Cachehit=" and JSON read.cachehit.
+# SQWQ reads becomes fio's "Cachehit=" and JSON read.cachehit; fixed
+# buffers over the locked-memory limit give the engine's memlock hint.
 . "$(dirname "$0")/lib.sh"
 require_fio_engine
 require_aioring
@@ -28,6 +29,26 @@ print(json.load(sys.stdin)["jobs"][0]["read"].get("cachehit", -1))' 2>/dev/null)
 echo "# JSON cachehit: ${hit:-none}"
 tap_ok "python3 -c 'import sys; h = float(sys.argv[1]); sys.exit(not 20 < h < 100)' '${hit:--1}'" \
 	"second pass (JSON): read.cachehit ${hit:-missing}%, between 20 and 100"
+rm -f "$f"
+
+# fixed buffers over the locked-memory limit (not exempt: nobody, no
+# capabilities): ENOMEM from io_setup2, and the engine says why
+f=/run/aioring/ext4/fio-memlock.dat
+dd if=/dev/zero of="$f" bs=1M count=4 status=none
+chmod 644 "$f"
+if command -v setpriv >/dev/null; then
+	# shellcheck disable=SC2016 # $1 and $2 are the inner shell's
+	out=$(timeout 60 setpriv --reuid=65534 --regid=65534 --clear-groups \
+		--inh-caps=-all --bounding-set=-all bash -c 'ulimit -l 64 &&
+		exec fio --name=job --ioengine=external:"$1" --fixedbufs --readonly \
+		--filename="$2" --direct=1 --rw=read --bs=64k --iodepth=32 --size=4m' \
+		memlock "$engine" "$f" 2>&1)
+	grep 'aioring' <<<"$out" | sed 's/^/# /'
+	tap_ok "grep -q 'locked memory limit, ulimit -l: 64 KiB' <<<\"\$out\"" \
+		"fixed buffers over RLIMIT_MEMLOCK: the engine's error has the memlock hint"
+else
+	skip "setpriv is missing"
+fi
 rm -f "$f"
 
 tap_done

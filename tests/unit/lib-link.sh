@@ -42,6 +42,17 @@ if ! command -v pkg-config >/dev/null; then
 	tap_done
 fi
 
+# the .pc file of an install: libdir and includedir follow ${prefix}
+make -s -C "$top/tools" O="$t/pc" PREFIX=/opt/aioring LIBDIR=/opt/aioring/lib/x86_64-linux-gnu \
+	"$t/pc/tools/lib/aioring.pc" >/dev/null 2>&1
+pc=$t/pc/tools/lib/aioring.pc
+tap_ok "grep -qx 'prefix=/opt/aioring' $pc && grep -qx 'libdir=\${prefix}/lib/x86_64-linux-gnu' $pc && grep -qx 'includedir=\${prefix}/include' $pc" \
+	"aioring.pc: libdir and includedir are \${prefix}/..."
+moved=$(PKG_CONFIG_PATH=$t/pc/tools/lib pkg-config --define-variable=prefix=/srv/x --cflags --libs aioring 2>&1)
+moved=${moved% }
+tap_ok "[ '$moved' = '-I/srv/x/include -L/srv/x/lib/x86_64-linux-gnu -laioring' ]" \
+	"a relocated prefix moves both: $moved"
+
 # the .pc file, with the prefix pointed at the build tree
 sed -e "s|^libdir=.*|libdir=$lib|" -e "s|^includedir=.*|includedir=$top/tools/include|" \
 	"$lib/aioring.pc" >"$t/aioring.pc"
