@@ -27,19 +27,25 @@ echo $$ >"$cgroot/cgroup.procs"
 # sqp_cpus ARGS...: the Cpus_allowed_list of io_uring's SQPOLL thread,
 # read while aioring-bench ARGS runs; $sqp_rc: its exit status
 sqp_cpus() {
-	local pid t n
+	local pid t n comm seen=
 	"$bench" "$@" >/dev/null 2>&1 &
 	pid=$!
 	allowed=
-	for n in $(seq 1 40); do
+	# until the thread shows or the bench ends (setup can take seconds
+	# on a loaded emulated guest)
+	for n in $(seq 1 600); do
+		kill -0 $pid 2>/dev/null || break
 		sleep 0.1
 		for t in /proc/$pid/task/*; do
-			case $(cat "$t/comm" 2>/dev/null) in
+			comm=$(cat "$t/comm" 2>/dev/null)
+			case " $seen " in *" $comm "*) ;; *) seen="$seen $comm" ;; esac
+			case $comm in
 			iou-sqp-*) allowed=$(awk '/^Cpus_allowed_list/ {print $2}' "$t/status") ;;
 			esac
 		done
 		[ -n "$allowed" ] && break
 	done
+	[ -n "$allowed" ] || echo "# no iou-sqp thread seen; threads seen:$seen"
 	wait $pid
 	sqp_rc=$?
 }
