@@ -74,7 +74,7 @@ void opts_usage(FILE *f)
 "  -f, --fixedbufs         fixed buffers (IOCTX_FLAG_FIXEDBUFS)\n"
 "  -B, --buffered          through the page cache (no O_DIRECT)\n"
 "      --sqthread[=CPU]    kernel submission thread (IOCTX_FLAG_SQTHREAD),\n"
-"                          on CPU (default: the last online CPU)\n"
+"                          on CPU (default: the highest CPU allowed)\n"
 "      --sqpoll            the thread polls the SQ ring (IOCTX_FLAG_SQPOLL,\n"
 "                          implies --sqthread)\n"
 "      --sqwq              blocking IO goes to kernel workers (IOCTX_FLAG_SQWQ)\n"
