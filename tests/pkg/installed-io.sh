@@ -103,7 +103,7 @@ mountpoint -q /sys/kernel/config || mount -t configfs configfs /sys/kernel/confi
 # directory; older ones nullb<index>). A device with poll queues gets every
 # page written once here: memory_backed allocates a page on the first
 # write, from ->poll() on a poll queue, where that is an atomic context
-# (stock 6.1 null_blk; see tests/abi/ring_util.h).
+# (stock 6.1 null_blk; see tests/lib/target.h).
 nullb() {
 	local d=/sys/kernel/config/nullb/$1
 	dev=
