@@ -72,13 +72,12 @@ static int job_queue(struct job *j, unsigned int slot)
 		cb->aio_fildes = (uint32_t)j->fd;
 		cb->aio_offset = (int64_t)next_off(j);
 		cb->aio_data = AIO_DATA(0xf10, slot);
+		cb->aio_flags = j->flags & IOCTX_FLAG_IOPOLL ? IOCB_FLAG_HIPRI : 0;
 	} else {
 		iocb_prep(cb, IOCB_CMD_PREAD, j->fd, j->b.buf[slot], BS,
 			  next_off(j), AIO_DATA(0xf10, slot),
 			  j->flags & IOCTX_FLAG_IOPOLL ? IOCB_FLAG_HIPRI : 0);
 	}
-	if (j->flags & IOCTX_FLAG_FIXEDBUFS && j->flags & IOCTX_FLAG_IOPOLL)
-		cb->aio_flags = IOCB_FLAG_HIPRI;
 	j->busy[slot] = 1;
 	sq_push(&j->r, slot);
 	j->queued++;

@@ -1931,21 +1931,6 @@ static void report(int force, const char *fmt, ...)
 #define report_failure(...)	report(0, __VA_ARGS__)
 #define report_always(...)	report(1, __VA_ARGS__)
 
-static int read_small(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = 0;
-	return 0;
-}
-
 /*
  * A child hangs: give every blocking target what a blocked read or write
  * waits for (a kernel worker stuck in one cannot be killed), so the
@@ -2002,7 +1987,7 @@ static void dump_stacks(pid_t pid)
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "%s/%s/stack", dir, de->d_name);
-		if (read_small(path, buf, sizeof(buf)))
+		if (read_file(path, buf, sizeof(buf)))
 			continue;
 		diag("task %s kernel stack:", de->d_name);
 		for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))

@@ -101,6 +101,22 @@ static inline void require_aioring(void)
 		diag("%s is not readable: the fs.aio-nr checks will fail", AIO_NR_PATH);
 }
 
+/* io_setup2 on rings made by ring_prepare(); unmapped again on failure */
+static inline long ring_create(struct ring *r)
+{
+	long ret;
+	int e;
+
+	ret = aioring_io_setup2(r->n, r->flags, r->sq, r->cq, &r->ctx);
+	e = errno;
+	if (ret < 0 && e == ENOSYS)
+		skip_all("kernel has no io_setup2");
+	if (ret < 0)
+		ring_mem_free(r);
+	errno = e;
+	return ret;
+}
+
 /*
  * io_setup2(n, flags): with SCQRING the rings are mapped first, without
  * it NULL ring pointers are passed and r->iocbs is plain memory for
@@ -108,9 +124,6 @@ static inline void require_aioring(void)
  */
 static inline long ring_setup(struct ring *r, unsigned int n, unsigned int flags)
 {
-	long ret;
-	int e;
-
 	if (flags & IOCTX_FLAG_SCQRING) {
 		ring_mem_alloc(r, n);
 	} else {
@@ -122,14 +135,7 @@ static inline long ring_setup(struct ring *r, unsigned int n, unsigned int flags
 	}
 	r->flags = flags;
 	r->ctx = 0;
-	ret = aioring_io_setup2(n, flags, r->sq, r->cq, &r->ctx);
-	e = errno;
-	if (ret < 0 && e == ENOSYS)
-		skip_all("kernel has no io_setup2");
-	if (ret < 0)
-		ring_mem_free(r);
-	errno = e;
-	return ret;
+	return ring_create(r);
 }
 
 static inline void ring_setup_or_bail(struct ring *r, unsigned int n,
@@ -318,22 +324,6 @@ static inline void ring_prepare(struct ring *r, unsigned int n, unsigned int fla
 			r->iocbs[i].aio_nbytes = lens[i];
 		}
 	r->ctx = 0;
-}
-
-/* io_setup2 on rings made by ring_prepare(); unmapped again on failure */
-static inline long ring_create(struct ring *r)
-{
-	long ret;
-	int e;
-
-	ret = aioring_io_setup2(r->n, r->flags, r->sq, r->cq, &r->ctx);
-	e = errno;
-	if (ret < 0 && e == ENOSYS)
-		skip_all("kernel has no io_setup2");
-	if (ret < 0)
-		ring_mem_free(r);
-	errno = e;
-	return ret;
 }
 
 /*
