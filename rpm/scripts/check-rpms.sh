@@ -189,8 +189,8 @@ tap_ok "! q -l '${file[$kpkg-devel]}' | grep -qE 'signing_key\.(pem|priv)$'" \
 need aioring-tools /usr/bin/aioring-bench /usr/share/man/man1/aioring-bench.1.gz \
 	/usr/share/man/man2/io_setup2.2.gz /usr/share/man/man2/io_ring_enter.2.gz
 only aioring-tools '^(/usr/bin/aioring-bench|/usr/share/man/man[12]/.*|/usr/lib/\.build-id(/.*)?)$'
-need aioring-libs /usr/lib64/libaioring.so.1 /usr/lib64/libaioring.so.1.0.0
-only aioring-libs '^(/usr/lib64/libaioring\.so\.1(\.[0-9.]+)?|/usr/lib/\.build-id(/.*)?)$'
+need aioring-libs /usr/lib64/libaioring.so.2 /usr/lib64/libaioring.so.2.0.0
+only aioring-libs '^(/usr/lib64/libaioring\.so\.2(\.[0-9.]+)?|/usr/lib/\.build-id(/.*)?)$'
 need aioring-devel /usr/include/aioring.h /usr/lib64/libaioring.so /usr/lib64/libaioring.a \
 	/usr/lib64/pkgconfig/aioring.pc /usr/share/man/man3/libaioring.3.gz
 only aioring-devel '^(/usr/include/aioring\.h|/usr/lib64/(libaioring\.(so|a)|pkgconfig/aioring\.pc)|/usr/share/man/man3/libaioring\.3\.gz)$'
@@ -258,7 +258,7 @@ fi
 # linked only: running it could reach io_setup2 on this host).
 cat >"$work/client.c" <<'EOF'
 #include <aioring.h>
-/* a library call is referenced (so the program links libaioring.so.1),
+/* a library call is referenced (so the program links libaioring.so.2),
  * never made */
 int (*volatile init_fn)() = (int (*)())aioring_init;
 int main(void) { return __NR_io_setup2 == 335 && init_fn ? 0 : 1; }
@@ -267,8 +267,8 @@ tap_ok "PKG_CONFIG_SYSROOT_DIR='$root' PKG_CONFIG_LIBDIR='$root/usr/lib64/pkgcon
 	gcc -o '$work/client' '$work/client.c' \$(PKG_CONFIG_SYSROOT_DIR='$root' \
 	PKG_CONFIG_LIBDIR='$root/usr/lib64/pkgconfig' pkg-config --cflags --libs aioring) \
 	-Wl,-rpath-link,'$root/usr/lib64' 2>'$work/client.log' &&
-	readelf -d '$work/client' | grep -q 'NEEDED.*libaioring.so.1'" \
-	"a client compiles with pkg-config aioring from the scratch root and links libaioring.so.1"
+	readelf -d '$work/client' | grep -q 'NEEDED.*libaioring.so.2'" \
+	"a client compiles with pkg-config aioring from the scratch root and links libaioring.so.2"
 note <"$work/client.log"
 tap_ok "'$root/usr/bin/aioring-bench' --help | grep -qi usage" "the installed aioring-bench runs (--help)"
 

@@ -52,7 +52,7 @@ if [ -z "$changes" ]; then
 fi
 
 packages=("linux-image-$krel" "linux-headers-$krel" linux-image-aioring-amd64
-	  linux-headers-aioring-amd64 libaioring1 libaioring-dev aioring-tools
+	  linux-headers-aioring-amd64 libaioring2 libaioring-dev aioring-tools
 	  fio-engine-aio-ring)
 for p in "${packages[@]}"; do
 	tap_ok "[ -n '$(deb "$p")' ]" "package $p was built"
@@ -203,10 +203,10 @@ else
 fi
 owners=$(for p in "${packages[@]}"; do files "$p" | grep -qx /usr/include/aioring.h && echo "$p"; done | paste -sd' ')
 tap_ok "[ '$owners' = libaioring-dev ]" "/usr/include/aioring.h is only in libaioring-dev ($owners)"
-tap_ok "files libaioring1 | grep -q '/libaioring\\.so\\.1\$' && ! files libaioring1 | grep -q '/libaioring\\.so\$'" \
-	"libaioring1 has libaioring.so.1 and not the development link"
-tap_ok "dpkg-deb -I '$(deb libaioring1)' symbols | grep -q '^ aioring_init@AIORING_1.0 '" \
-	"libaioring1 ships a symbols file"
+tap_ok "files libaioring2 | grep -q '/libaioring\\.so\\.2\$' && ! files libaioring2 | grep -q '/libaioring\\.so\$'" \
+	"libaioring2 has libaioring.so.2 and not the development link"
+tap_ok "dpkg-deb -I '$(deb libaioring2)' symbols | grep -q '^ aioring_init@AIORING_2.0 '" \
+	"libaioring2 ships a symbols file"
 
 # --- relations ------------------------------------------------------------
 tap_ok "field linux-image-aioring-amd64 Depends | grep -qF 'linux-image-$krel (= $version)'" \
@@ -239,7 +239,7 @@ tap_ok "[ -n '$fio_dep' ] && [ '$fio_dep' = '$(dpkg-query -W -f='${Version}' fio
 # The archive key outlives build/: two repositories made one after the
 # other (the first one removed) are signed by the same key.
 mkdir -p "$t/repo-debs"
-cp "$(deb libaioring1)" "$t/repo-debs/"
+cp "$(deb libaioring2)" "$t/repo-debs/"
 signer() {
 	rm -rf "$t/repo"
 	"$top/debian/bin/make-apt-repo.sh" "$t/repo-debs" "$t/repo" 2>&1 | sed -n 's/.*, signed by \([0-9A-F]*\)$/\1/p'

@@ -172,7 +172,7 @@ from_mirror=$(grep -E '^Get:[0-9]+ ' "$logs/apt-install.log" | grep -v ' file:' 
 
 # shellcheck disable=SC2016 # a dpkg-query format
 st() { in_root dpkg-query -W -f '${db:Status-Abbrev}' "$1" 2>/dev/null; }
-for p in "${install_pkgs[@]}" "linux-image-$K" "linux-headers-$K" libaioring1; do
+for p in "${install_pkgs[@]}" "linux-image-$K" "linux-headers-$K" libaioring2; do
 	tap_ok "[ \"\$(st $p)\" = 'ii ' ]" "apt installed $p (dpkg status '$(st "$p")')"
 done
 tap_ok "grep -q ' file:/srv/aioring-apt aioring/main amd64 linux-image-$K ' '$logs/apt-install.log'" \

@@ -81,8 +81,8 @@ run "cc against libaioring.a (static library)" \
 	cc -Wall -Wextra -Werror "${cflags[@]}" -o "$work/smoke-static" "$work/smoke.c" \
 	-Wl,-Bstatic "${static_libs[@]}" -Wl,-Bdynamic
 # shellcheck disable=SC2016
-tap_ok 'ldd "$work/smoke" | grep -q "libaioring\.so\.1 => /"' \
-	"the shared build uses the installed libaioring.so.1"
+tap_ok 'ldd "$work/smoke" | grep -q "libaioring\.so\.2 => /"' \
+	"the shared build uses the installed libaioring.so.2"
 run "the program runs" "$work/smoke"
 has 'flags IOPOLL\|SQPOLL' "  ... libaioring names the flags"
 run "the static build runs" "$work/smoke-static"

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "aioring.h"
+#include "internal.h"
 #include "fake_kernel.h"
 #include "tap.h"
 

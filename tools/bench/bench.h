@@ -239,6 +239,10 @@ int bench_kernel_check(const struct bench_opts *o, char *err, size_t len);
 int bench_setup2_iopoll(unsigned int nr_events, unsigned long *ctx,
 			char *err, size_t len);
 
+/* iopoll.c: poll queues of a target's block device (1, 0, -errno) */
+int dev_io_poll(const char *sysfs, unsigned int major, unsigned int minor);
+int path_io_poll(const char *path, const char *sysfs);
+
 /* probe.c: --probe */
 int bench_probe_print(const struct bench_opts *o);
 

@@ -23,9 +23,6 @@
 
 #include "bench.h"
 
-/* from libaioring (aioring.h is not included here, see bench.h) */
-int aioring_path_io_poll(const char *path, const char *sysfs);
-
 static const struct engine *const engines[ENG_NR] = {
 	[ENG_AIORING] = &engine_aioring,
 	[ENG_IO_URING] = &engine_io_uring,
@@ -73,7 +70,7 @@ struct target {
 	const char *path;
 	int fd;
 	int is_bdev;
-	int io_poll;		/* 1, 0 or -errno (aioring_path_io_poll) */
+	int io_poll;		/* 1, 0 or -errno (path_io_poll) */
 	uint64_t area;		/* bytes used from offset 0 */
 };
 
@@ -184,7 +181,7 @@ static int target_open(const struct bench_opts *o, struct target *t, char *err,
 			 o->target, o->bs);
 		return EXIT_USAGE;
 	}
-	t->io_poll = aioring_path_io_poll(o->target, NULL);
+	t->io_poll = path_io_poll(o->target, NULL);
 	return 0;
 }
 

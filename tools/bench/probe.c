@@ -62,7 +62,7 @@ static int probe_target(const char *path, struct target_info *ti)
 	ti->size = (unsigned long long)st.st_size;
 	ti->major = major(ti->is_bdev ? st.st_rdev : st.st_dev);
 	ti->minor = minor(ti->is_bdev ? st.st_rdev : st.st_dev);
-	ti->io_poll = aioring_path_io_poll(path, NULL);
+	ti->io_poll = path_io_poll(path, NULL);
 	fd = open(path, O_RDONLY | O_DIRECT | O_CLOEXEC);
 	if (fd < 0) {
 		ti->direct_errno = errno;

@@ -194,7 +194,18 @@ struct aioring_sys {
 	long (*enter)(aio_context_t ctx, unsigned int to_submit,
 		      unsigned int min_complete, unsigned int flags);
 	long (*destroy)(aio_context_t ctx);
+	void *reserved[5];		/* NULL (later calls) */
 };
+
+/*
+ * The structures below are allocated by the application and read by the
+ * inline helpers, so their size and layout are the ABI of libaioring.so.2
+ * (checked when the library is built).  Each ends in reserved space: a
+ * later version of the soname gives a new member a piece of it, and the
+ * value zero means "as before", so programs built earlier keep working.
+ * Applications leave it zero (aioring_init() refuses a p->reserved that
+ * is not); the library clears it where it writes the structure.
+ */
 
 /* One io_setup2() context and its rings.  All fields are readable. */
 struct aioring {
@@ -211,6 +222,7 @@ struct aioring {
 	size_t sq_len, iocbs_len, cq_len; /* mapped (page-rounded) lengths */
 	const struct aioring_sys *sys;	/* NULL: the real system calls */
 	unsigned long nr_enter;		/* io_ring_enter() calls (statistic) */
+	__u64 reserved[12];		/* up to 192 bytes */
 };
 
 /* Optional settings of aioring_init(); NULL means all zero. */
@@ -218,6 +230,7 @@ struct aioring_params {
 	unsigned int sq_thread_cpu;	/* CPU of the IOCTX_FLAG_SQTHREAD thread */
 	const struct iovec *bufs;	/* IOCTX_FLAG_FIXEDBUFS: one per iocb slot */
 	const struct aioring_sys *sys;	/* NULL: the real system calls */
+	__u64 reserved[5];		/* zero; up to 64 bytes */
 };
 
 /* --- index arithmetic: indexes run 0..n-1 and wrap (n any size >= 1) --- */
@@ -384,8 +397,6 @@ static inline int aioring_enter(struct aioring *r, unsigned int to_submit,
 }
 
 /* tools/lib/ring.c */
-int aioring_mem_alloc(struct aioring *r, unsigned int nr_events);
-void aioring_mem_free(struct aioring *r);
 int aioring_init(struct aioring *r, unsigned int nr_events, unsigned int flags,
 		 const struct aioring_params *p);
 void aioring_exit(struct aioring *r);
@@ -394,14 +405,16 @@ int aioring_submit_and_wait(struct aioring *r, unsigned int wait_nr);
 int aioring_wait(struct aioring *r, unsigned int min_complete);
 
 /* tools/lib/probe.c */
-#define AIORING_NR_CTX_FLAGS	6	/* IOCTX_FLAG_IOPOLL .. SQPOLL */
+#define AIORING_NR_CTX_FLAGS	6	/* IOCTX_FLAG_IOPOLL .. SQPOLL, known now */
 #define AIORING_CTX_FLAGS_ALL	((1U << AIORING_NR_CTX_FLAGS) - 1)
+#define AIORING_PROBE_MAX_FLAGS	32	/* one per bit of the flags word */
 
 struct aioring_probe {
 	int present;		/* 1: the kernel has io_setup2() */
 	int error;		/* why not usable at all: ENOSYS, EPERM, ... */
 	unsigned int flags_ok;	/* IOCTX_FLAG_* a context was made with */
-	int flag_error[AIORING_NR_CTX_FLAGS]; /* errno per refused flag bit */
+	int flag_error[AIORING_PROBE_MAX_FLAGS]; /* errno per refused bit */
+	int reserved[13];	/* zero; up to 192 bytes */
 };
 
 #define AIORING_SYSCTL_DISABLED	"/proc/sys/fs/aio-ring-disabled"
@@ -411,13 +424,8 @@ int aioring_probe(struct aioring_probe *pr, const struct aioring_sys *sys);
 unsigned int aioring_unsupported_flag(unsigned int flags,
 				      const struct aioring_sys *sys);
 int aioring_setup_strerror(int err, unsigned int flags, char *buf, size_t len);
-unsigned int aioring_flag_setup_flags(unsigned int flag);
-int aioring_try_flags(unsigned int flags, const struct aioring_sys *sys);
 const char *aioring_flag_name(unsigned int flag);
 int aioring_flags_str(unsigned int flags, char *buf, size_t len);
-int aioring_dev_io_poll(const char *sysfs, unsigned int major,
-			unsigned int minor);
-int aioring_path_io_poll(const char *path, const char *sysfs);
 
 #ifdef __cplusplus
 }

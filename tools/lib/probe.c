@@ -10,18 +10,16 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "aioring.h"
+#include "internal.h"
 
 static const char *const flag_names[AIORING_NR_CTX_FLAGS] = {
 	"IOPOLL", "SCQRING", "FIXEDBUFS", "SQTHREAD", "SQWQ", "SQPOLL",
@@ -297,45 +295,4 @@ int aioring_setup_strerror(int err, unsigned int flags, char *buf, size_t len)
 				(unsigned long long)rl.rlim_cur / 1024);
 	}
 	return snprintf(buf, len, "io_setup2: %s", strerror(err < 0 ? -err : err));
-}
-
-/*
- * Does block device major:minor have poll queues: 1, 0, or -errno.
- * Reads SYSFS/dev/block/M:m/queue/io_poll; a partition has no queue of
- * its own, its disk's (one directory up) counts.  sysfs NULL is "/sys".
- */
-int aioring_dev_io_poll(const char *sysfs, unsigned int major,
-			unsigned int minor)
-{
-	char path[PATH_MAX];
-	int ret;
-
-	if (!sysfs)
-		sysfs = "/sys";
-	snprintf(path, sizeof(path), "%s/dev/block/%u:%u/queue/io_poll",
-		 sysfs, major, minor);
-	ret = read_int_file(path);
-	if (ret != -ENOENT)
-		return ret;
-	snprintf(path, sizeof(path), "%s/dev/block/%u:%u/../queue/io_poll",
-		 sysfs, major, minor);
-	return read_int_file(path);
-}
-
-/*
- * The same for a path: a block device itself, or the device a file's
- * file system lives on.  -ENODEV when there is no block device (tmpfs,
- * network and virtual file systems).
- */
-int aioring_path_io_poll(const char *path, const char *sysfs)
-{
-	struct stat st;
-	dev_t dev;
-
-	if (stat(path, &st))
-		return -errno;
-	dev = S_ISBLK(st.st_mode) ? st.st_rdev : st.st_dev;
-	if (!major(dev))
-		return -ENODEV;
-	return aioring_dev_io_poll(sysfs, major(dev), minor(dev));
 }

@@ -11,6 +11,15 @@
 #include <unistd.h>
 
 #include "aioring.h"
+#include "internal.h"
+
+/* the structures programs allocate keep their size (aioring.h) */
+_Static_assert(sizeof(void *) != 8 ||
+	       (sizeof(struct aioring) == 192 &&
+		sizeof(struct aioring_params) == 64 &&
+		sizeof(struct aioring_sys) == 64 &&
+		sizeof(struct aioring_probe) == 192),
+	       "the ABI of libaioring.so.2: sizes of its structures");
 
 long aioring_io_setup2(unsigned int nr_events, unsigned int flags,
 		       struct aio_sq_ring *sq_ring, struct aio_cq_ring *cq_ring,
@@ -126,6 +135,8 @@ int aioring_init(struct aioring *r, unsigned int nr_events, unsigned int flags,
 	const struct aioring_sys *sys;
 	long ret;
 
+	unsigned int i;
+
 	if (!p)
 		p = &none;
 	sys = p->sys;
@@ -133,6 +144,10 @@ int aioring_init(struct aioring *r, unsigned int nr_events, unsigned int flags,
 	r->sys = sys;
 	if (!nr_events)
 		return -EINVAL;
+	/* reserved for later settings: zero is "as this version does it" */
+	for (i = 0; i < sizeof(p->reserved) / sizeof(p->reserved[0]); i++)
+		if (p->reserved[i])
+			return -EINVAL;
 	/* another kernel may have another system call at io_setup2's number */
 	if (!sys && aioring_disabled(NULL) == -ENOSYS)
 		return -ENOSYS;
@@ -145,8 +160,6 @@ int aioring_init(struct aioring *r, unsigned int nr_events, unsigned int flags,
 			return (int)ret;
 		r->sq->sq_thread_cpu = (__u16)p->sq_thread_cpu;
 		if (flags & IOCTX_FLAG_FIXEDBUFS) {
-			unsigned int i;
-
 			for (i = 0; i < nr_events; i++) {
 				r->iocbs[i].aio_buf =
 					(__u64)(uintptr_t)p->bufs[i].iov_base;
