@@ -72,11 +72,11 @@ static void test_options(void)
 	   o.size == (1ULL << 30) && o.json && o.quiet,
 	   "long options parsed (%s)", err);
 	ret = parse("-e", "libaio", "-d", "8", "-b", "512", "-w", "write", "-p",
-		    "-B", "-s", "2", "-c", "3", "-t", "2", "-n", "100", "-S", "4m",
+		    "-O", "0", "-s", "2", "-c", "3", "-r", "2", "-S", "4m",
 		    "-V", "-j", "dev", NULL);
 	ok(!ret && o.engine == ENG_LIBAIO && o.depth == 8 && o.bs == 512 &&
-	   o.rw == RW_WRITE && o.polled && o.buffered && o.batch_submit == 2 &&
-	   o.batch_complete == 3 && o.runtime == 2 && o.ios == 100 &&
+	   o.rw == RW_WRITE && o.polled && o.buffered && !o.fixedbufs &&
+	   o.batch_submit == 2 && o.batch_complete == 3 && o.runtime == 2 &&
 	   o.size == (4u << 20) && o.verify && o.json,
 	   "short options parsed (%s)", err);
 	ret = parse("--sqthread", "f", NULL);
@@ -97,10 +97,52 @@ static void test_options(void)
 	ok(!ret && o.runtime == 3, "--runtime kept next to --ios");
 	ret = parse("--probe", NULL);
 	ok(!ret && o.probe && !o.target, "--probe needs no target");
-	ret = parse("--compare", "-t", "2", "f", NULL);
+	ret = parse("--compare", "-r", "2", "f", NULL);
 	ok(!ret && o.compare, "--compare");
 	ok(parse("--help", NULL) == 1 && parse("-h", "x", NULL) == 1,
 	   "--help: 1 (usage printed, exit 0)");
+}
+
+/* fio's t/io_uring: -B fixed buffers, -O O_DIRECT, -p polled, -r runtime */
+static void test_t_io_uring(void)
+{
+	int ret;
+
+	ret = parse("-B", "f", NULL);
+	ok(!ret && o.fixedbufs && !o.buffered && !strcmp(o.target, "f"),
+	   "-B: fixed buffers, as in t/io_uring (%s)", err);
+	ret = parse("-B1", "-p1", "-d128", "-b512", "-s32", "-c32", "-r", "5",
+		    "/dev/nvme0n1", NULL);
+	ok(!ret && o.fixedbufs && o.polled && o.depth == 128 && o.bs == 512 &&
+	   o.batch_submit == 32 && o.batch_complete == 32 && o.runtime == 5 &&
+	   !strcmp(o.target, "/dev/nvme0n1"),
+	   "t/io_uring -B1 -p1 -d128 -b512 -s32 -c32 -r 5 (%s)", err);
+	ret = parse("-B", "1", "-p", "0", "f", NULL);
+	ok(!ret && o.fixedbufs && !o.polled && !strcmp(o.target, "f"),
+	   "-B 1 -p 0: a separate 0 or 1 is the value (%s)", err);
+	ret = parse("-B0", "-f", "f", NULL);
+	ok(!ret && o.fixedbufs, "-f is still fixed buffers");
+	ret = parse("-B0", "f", NULL);
+	ok(!ret && !o.fixedbufs, "-B0: no fixed buffers");
+	ret = parse("-O0", "f", NULL);
+	ok(!ret && o.buffered, "-O0: buffered (no O_DIRECT)");
+	ret = parse("-O", "1", "f", NULL);
+	ok(!ret && !o.buffered, "-O 1: O_DIRECT");
+	ret = parse("f", NULL);
+	ok(!ret && !o.buffered && !o.fixedbufs, "O_DIRECT and no fixed buffers by default");
+	ret = parse("--buffered", "f", NULL);
+	ok(!ret && o.buffered, "--buffered is -O0");
+	ret = parse("-O", "2", "f", NULL);
+	ok(ret == -1 && strstr(err, "-O"), "-O 2: an error naming -O (%s)", err);
+	ret = parse("-B2", "f", NULL);
+	ok(ret == -1 && strstr(err, "-B"), "-B2: an error naming -B (%s)", err);
+	ret = parse("-n", "2", "f", NULL);
+	ok(ret == -1 && strstr(err, "--ios"),
+	   "-n is not --ios any more; the error says so (%s)", err);
+	ret = parse("-t", "2", "f", NULL);
+	ok(ret == -1 && strstr(err, "-r"),
+	   "-t is not the run time (t/io_uring: latency tracking); the error names -r (%s)",
+	   err);
 }
 
 static void test_errors(void)
@@ -272,6 +314,7 @@ int main(void)
 {
 	test_defaults();
 	test_options();
+	test_t_io_uring();
 	test_errors();
 	test_error_names();
 	test_sizes();

@@ -71,8 +71,10 @@ void opts_usage(FILE *f)
 "  -w, --rw MODE           read, write, randread (default), randwrite, randrw\n"
 "      --rwmix PCT         percentage of reads with randrw (default 50)\n"
 "  -p, --polled            polled IO (IOCTX_FLAG_IOPOLL; needs poll queues)\n"
-"  -f, --fixedbufs         fixed buffers (IOCTX_FLAG_FIXEDBUFS)\n"
-"  -B, --buffered          through the page cache (no O_DIRECT)\n"
+"  -B, --fixedbufs         fixed buffers (IOCTX_FLAG_FIXEDBUFS); also -f\n"
+"  -O, --direct 0|1        O_DIRECT (default 1); -O0 goes through the page\n"
+"                          cache\n"
+"      --buffered          the same as -O0\n"
 "      --sqthread[=CPU]    kernel submission thread (IOCTX_FLAG_SQTHREAD),\n"
 "                          on CPU (default: the highest CPU allowed)\n"
 "      --sqpoll            the thread polls the SQ ring (IOCTX_FLAG_SQPOLL,\n"
@@ -80,8 +82,8 @@ void opts_usage(FILE *f)
 "      --sqwq              blocking IO goes to kernel workers (IOCTX_FLAG_SQWQ)\n"
 "  -s, --batch-submit N    IOs prepped per submit call (default depth/4)\n"
 "  -c, --batch-complete N  completions waited for at once (default depth/4)\n"
-"  -t, --runtime SECONDS   run time (default 10 s; 0: no limit)\n"
-"  -n, --ios N             stop after N IOs\n"
+"  -r, --runtime SECONDS   run time (default 10 s; 0: no limit)\n"
+"      --ios N             stop after N IOs\n"
 "  -S, --size SIZE         bytes of the target to use (default: all of it;\n"
 "                          a missing file is created with this size)\n"
 "  -V, --verify            write a pattern over the area, read it back and\n"
@@ -94,6 +96,7 @@ void opts_usage(FILE *f)
 "      --version           the version of aioring-bench\n"
 "\n"
 "SIZE takes k, m, g, t suffixes (powers of 1024); SECONDS takes ms, s, m.\n"
+"As in fio's t/io_uring, -p and -B take an optional 0 or 1 (-p1, -B 0).\n"
 "Exit status: 0 ok, 1 IO error or verify mismatch, 2 usage or missing\n"
 "target, 3 mode not supported by the kernel or target, 77 kernel without\n"
 "the aio-ring interface.\n", f);
@@ -181,6 +184,8 @@ enum {
 	OPT_SQPOLL,
 	OPT_SQWQ,
 	OPT_VERSION,
+	OPT_BUFFERED,
+	OPT_IOS,
 };
 
 static const struct option long_opts[] = {
@@ -190,15 +195,16 @@ static const struct option long_opts[] = {
 	{ "rw",			required_argument, NULL, 'w' },
 	{ "rwmix",		required_argument, NULL, OPT_RWMIX },
 	{ "polled",		no_argument,	   NULL, 'p' },
-	{ "fixedbufs",		no_argument,	   NULL, 'f' },
-	{ "buffered",		no_argument,	   NULL, 'B' },
+	{ "fixedbufs",		no_argument,	   NULL, 'B' },
+	{ "direct",		required_argument, NULL, 'O' },
+	{ "buffered",		no_argument,	   NULL, OPT_BUFFERED },
 	{ "sqthread",		optional_argument, NULL, OPT_SQTHREAD },
 	{ "sqpoll",		no_argument,	   NULL, OPT_SQPOLL },
 	{ "sqwq",		no_argument,	   NULL, OPT_SQWQ },
 	{ "batch-submit",	required_argument, NULL, 's' },
 	{ "batch-complete",	required_argument, NULL, 'c' },
-	{ "runtime",		required_argument, NULL, 't' },
-	{ "ios",		required_argument, NULL, 'n' },
+	{ "runtime",		required_argument, NULL, 'r' },
+	{ "ios",		required_argument, NULL, OPT_IOS },
 	{ "size",		required_argument, NULL, 'S' },
 	{ "verify",		no_argument,	   NULL, 'V' },
 	{ "json",		no_argument,	   NULL, 'j' },
@@ -251,6 +257,12 @@ static int opt_error(int c, char **argv, char *err, size_t errlen)
 		return fail(err, errlen, "option '-%c' needs a value", optopt);
 	}
 	/* '?': an unknown short option, or a long option gone wrong */
+	if (optopt == 'n')
+		return fail(err, errlen,
+			    "unknown option '-n' (t/io_uring's thread count is not supported; --ios N stops after N IOs)");
+	if (optopt == 't')
+		return fail(err, errlen,
+			    "unknown option '-t' (latencies are always tracked; the run time is -r SECONDS)");
 	if (optopt && !known_val(optopt))
 		return fail(err, errlen, "unknown option '-%c'", optopt);
 	long_name(arg, name, sizeof(name));
@@ -282,6 +294,25 @@ static int sqthread_word(const char *word)
 }
 
 /*
+ * The value of a t/io_uring style switch (-p, -B): attached ("-p1"), the
+ * next word when it is a lone 0 or 1 ("-B 0"), else 1.  0 or 1, -1 when
+ * the attached value is not one of them.
+ */
+static int switch_value(int argc, char **argv)
+{
+	const char *next = optind < argc ? argv[optind] : NULL;
+
+	if (optarg)
+		return !strcmp(optarg, "0") ? 0 : !strcmp(optarg, "1") ? 1 : -1;
+	if (strncmp(argv[optind - 1], "--", 2) && next &&
+	    (!strcmp(next, "0") || !strcmp(next, "1"))) {
+		optind++;
+		return next[0] - '0';
+	}
+	return 1;
+}
+
+/*
  * Parse argv into *o.  Returns 0 to run, 1 when --help or --version was
  * asked for (printed to stdout), -1 on a bad command line (err says why).
  */
@@ -305,7 +336,7 @@ int opts_parse(struct bench_opts *o, int argc, char **argv, char *err,
 
 	optind = 0;	/* glibc: full re-initialisation, parse may repeat */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":e:d:b:w:pfBs:c:t:n:S:VjqPCh",
+	while ((c = getopt_long(argc, argv, ":e:d:b:w:p::fB::O:s:c:r:S:VjqPCh",
 				long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'e':
@@ -347,12 +378,30 @@ int opts_parse(struct bench_opts *o, int argc, char **argv, char *err,
 					    optarg);
 			break;
 		case 'p':
-			o->polled = 1;
+			o->polled = switch_value(argc, argv);
+			if (o->polled < 0)
+				return fail(err, errlen,
+					    "-p takes 0 or 1 (-p1), not '%s'",
+					    optarg);
 			break;
 		case 'f':
 			o->fixedbufs = 1;
 			break;
 		case 'B':
+			o->fixedbufs = switch_value(argc, argv);
+			if (o->fixedbufs < 0)
+				return fail(err, errlen,
+					    "-B (fixed buffers) takes 0 or 1 (-B1), not '%s'",
+					    optarg);
+			break;
+		case 'O':
+			if (strcmp(optarg, "0") && strcmp(optarg, "1"))
+				return fail(err, errlen,
+					    "-O takes 0 (through the page cache) or 1 (O_DIRECT), not '%s'",
+					    optarg);
+			o->buffered = optarg[0] == '0';
+			break;
+		case OPT_BUFFERED:
 			o->buffered = 1;
 			break;
 		case OPT_SQTHREAD:
@@ -386,14 +435,14 @@ int opts_parse(struct bench_opts *o, int argc, char **argv, char *err,
 					    "--batch-complete must be 1..depth, not '%s'",
 					    optarg);
 			break;
-		case 't':
+		case 'r':
 			if (parse_seconds(optarg, &o->runtime))
 				return fail(err, errlen,
 					    "--runtime takes seconds (10, 2.5, 500ms, 1m), not '%s'",
 					    optarg);
 			runtime_set = 1;
 			break;
-		case 'n':
+		case OPT_IOS:
 			if (parse_size(optarg, &o->ios) || !o->ios)
 				return fail(err, errlen,
 					    "--ios must be a positive count, not '%s'",
@@ -474,13 +523,13 @@ int opts_mode_check(const struct bench_opts *o, enum engine_id e, char *why,
 	const char *no = NULL;
 
 	if (o->polled && o->buffered)
-		no = "polled IO needs O_DIRECT: drop --buffered or --polled";
+		no = "polled IO needs O_DIRECT: drop --buffered (-O0) or --polled";
 	else if (e == ENG_AIORING && o->fixedbufs && o->bs > MAX_FIXED_BS)
 		no = "a fixed buffer holds at most 4 MiB: use a smaller --bs";
 	else if (e == ENG_IO_URING && o->sqthread && !o->sqpoll)
 		no = "io_uring has no submission thread that does not poll: use --sqpoll";
 	else if (e == ENG_LIBAIO && o->fixedbufs)
-		no = "libaio has no fixed buffers (--fixedbufs)";
+		no = "libaio has no fixed buffers (--fixedbufs, -B)";
 	else if (e == ENG_LIBAIO && o->sqthread)
 		no = "libaio has no submission thread (--sqthread, --sqpoll)";
 	else if (e == ENG_LIBAIO && o->sqwq)

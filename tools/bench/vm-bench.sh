@@ -114,7 +114,7 @@ if [ -d "$dir" ] && [ -w "$dir" ]; then
 	dd if=/dev/urandom of="$f" bs=1M count=64 status=none && sync
 	echo 3 >/proc/sys/vm/drop_caches
 	run_bench buffered-pass1 1 buffered 32 -e aioring --buffered --sqwq \
-		--rw read -d 32 -n 16384 "$f"
+		--rw read -d 32 --ios 16384 "$f"
 	run_bench buffered-pass2 1 buffered 32 -e aioring --buffered --sqwq \
 		-d 32 --runtime "$secs" "$f"
 	rm -f "$f"
