@@ -10,7 +10,7 @@ for e in aioring io_uring libaio psync; do
 	sed 's/^/# /' <<<"$out"
 	tap_ok "[ $rc = 0 ]" "--engine $e --runtime 2 on nullb0 (exit $rc)"
 	json_ok "--engine $e: JSON parses"
-	iops=$(python3 -c 'import json,sys; print(int(json.load(sys.stdin)["iops"]))' <<<"$out" 2>/dev/null)
+	iops=$(python3 -c 'import json,sys; print(int(json.load(sys.stdin)["jobs"][0]["read"]["iops"]))' <<<"$out" 2>/dev/null)
 	tap_ok "[ \"\${iops:-0}\" -gt 0 ]" "--engine $e: $iops IOPS"
 done
 

@@ -37,6 +37,16 @@ def ok(r):
     return r.get("status") == 0 and r.get("ios", 0) > 0
 
 
+def bench_figures(r):
+    """aioring-bench's own figures of a --json document: fio's shape
+    ({"jobs": [{..., "aioring-bench": {...}}]}) or a flat summary of
+    before soname 2."""
+    jobs = r.get("jobs")
+    if isinstance(jobs, list) and jobs:
+        return jobs[0].get("aioring-bench") or {}
+    return r
+
+
 def med(xs):
     xs = [x for x in xs if x is not None]
     return statistics.median(xs) if xs else None
@@ -47,7 +57,7 @@ def bench_rows(results):
     for e in results:
         if e["kind"] != "bench":
             continue
-        r = e["result"]
+        r = bench_figures(e["result"])
         key = (e["mode"], r.get("depth") or e.get("depth") or 0)
         row = rows.setdefault(key, {"mode": e["mode"], "depth": key[1],
                                     "iops": [], "spi": [], "cpu": [],
@@ -178,7 +188,7 @@ def main():
                                    (rows.get((counterpart(m), d)) or {}).get("iops"))
         row["vs_libaio"] = ratio(row["iops"], (rows.get(("libaio", d)) or {}).get("iops"))
     fio = fio_rows(results)
-    buf = {e["mode"]: e["result"] for e in results if e["kind"] == "buffered"}
+    buf = {e["mode"]: bench_figures(e["result"]) for e in results if e["kind"] == "buffered"}
 
     def iops(m, d=32):
         return (rows.get((m, d)) or {}).get("iops")

@@ -86,6 +86,7 @@ int opts_mode_check(const struct bench_opts *o, enum engine_id e, char *why,
 
 struct lat_hist {
 	uint64_t count, sum, min, max;
+	double sumsq;			/* for the standard deviation */
 	uint64_t bucket[LAT_BUCKETS];
 };
 
@@ -96,9 +97,23 @@ uint64_t lat_bucket_low(unsigned int b);
 uint64_t lat_bucket_high(unsigned int b);
 uint64_t lat_percentile(const struct lat_hist *h, double pct);
 double lat_mean(const struct lat_hist *h);
+double lat_stddev(const struct lat_hist *h);
+
+/*
+ * One direction of a run, as fio reports it: slat from prep to the
+ * kernel taking the IO, clat from there to the completion being reaped,
+ * lat both.
+ */
+enum { DIR_READ, DIR_WRITE, DIR_NR };
+
+struct dir_stats {
+	uint64_t ios, bytes, cachehits;
+	struct lat_hist slat, clat, lat;
+};
 
 /* Counters of one run */
 struct run_stats {
+	struct dir_stats dir[DIR_NR];
 	uint64_t ios, bytes, reads, writes;
 	uint64_t cachehits;		/* aioring: res2 & IOEV_RES2_CACHEHIT */
 	uint64_t calls;			/* system calls for IO */
@@ -158,8 +173,8 @@ char *fmt_size(char *buf, size_t len, uint64_t v);
 void report_tick(FILE *f, const struct tick *t);
 void report_text(FILE *f, const struct run_result *r);
 void report_json(struct json *j, const struct run_result *r);
+void report_json_doc(FILE *f, const struct run_result *r, int n);
 void report_compare(FILE *f, const struct run_result *r, int n);
-void report_compare_json(struct json *j, const struct run_result *r, int n);
 double result_iops(const struct run_result *r);
 const char *workload_name(const struct bench_opts *o);
 
@@ -186,7 +201,8 @@ uint64_t rng_next(uint64_t *state);
 struct io_unit {
 	void *buf;
 	uint64_t off;
-	uint64_t start_ns;
+	uint64_t start_ns;		/* prepped */
+	uint64_t submit_ns;		/* taken by the kernel */
 	unsigned int len;
 	unsigned int write;
 };

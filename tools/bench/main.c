@@ -221,6 +221,8 @@ struct runner {
 	struct run_result *res;
 	struct run_stats *st;
 	unsigned int *free_slots, nfree;
+	/* slots queued to the engine, oldest first: the kernel takes them in order */
+	unsigned int *subq, subq_head, subq_len;
 	void *bufs;
 	size_t bufs_len;
 	struct offgen gen;
@@ -229,6 +231,21 @@ struct runner {
 	struct run_stats tick_base;
 	int phase, draining;
 };
+
+static void subq_push(struct runner *rn, unsigned int slot)
+{
+	rn->subq[(rn->subq_head + rn->subq_len++) % rn->j.nslots] = slot;
+}
+
+/* the kernel took the n oldest queued IOs now: their submission time */
+static void subq_taken(struct runner *rn, unsigned int n, uint64_t now)
+{
+	while (n-- && rn->subq_len) {
+		rn->j.io[rn->subq[rn->subq_head]].submit_ns = now;
+		rn->subq_head = (rn->subq_head + 1) % rn->j.nslots;
+		rn->subq_len--;
+	}
+}
 
 static int can_issue(const struct runner *rn)
 {
@@ -337,7 +354,9 @@ static void verify_block(struct runner *rn, const struct io_unit *u)
 static void io_complete(struct runner *rn, const struct io_done *d)
 {
 	struct job *j = &rn->j;
+	struct dir_stats *ds;
 	struct io_unit *u;
+	uint64_t now;
 
 	if (d->slot >= j->depth) {
 		fail_run(rn, EXIT_IOERR, "completion for unknown IO slot %u", d->slot);
@@ -348,6 +367,7 @@ static void io_complete(struct runner *rn, const struct io_done *d)
 	if (d->res == -EAGAIN) {	/* polled IO may be asked to retry */
 		rn->st->eagain++;
 		j->e->queue(j, d->slot);
+		subq_push(rn, d->slot);
 		j->queued++;
 		return;
 	}
@@ -366,7 +386,18 @@ static void io_complete(struct runner *rn, const struct io_done *d)
 				 " (no polled IO on this file)" : "");
 		return;
 	}
-	lat_add(&rn->st->lat, now_ns() - u->start_ns);
+	now = now_ns();
+	ds = &rn->st->dir[u->write ? DIR_WRITE : DIR_READ];
+	if (u->submit_ns < u->start_ns)	/* not seen taken (engine quirk) */
+		u->submit_ns = u->start_ns;
+	lat_add(&rn->st->lat, now - u->start_ns);
+	lat_add(&ds->lat, now - u->start_ns);
+	lat_add(&ds->slat, u->submit_ns - u->start_ns);
+	lat_add(&ds->clat, now - u->submit_ns);
+	ds->ios++;
+	ds->bytes += u->len;
+	if (!u->write)
+		ds->cachehits += d->cachehit;
 	rn->st->ios++;
 	rn->st->bytes += u->len;
 	if (u->write) {
@@ -405,8 +436,12 @@ static void run_loop(struct runner *rn)
 			break;
 
 		/* prep */
-		for (n = 0; n < o->batch_submit && rn->nfree && can_issue(rn); n++)
-			j->e->queue(j, io_prep(rn));
+		for (n = 0; n < o->batch_submit && rn->nfree && can_issue(rn); n++) {
+			unsigned int slot = io_prep(rn);
+
+			j->e->queue(j, slot);
+			subq_push(rn, slot);
+		}
 		j->queued += n;
 
 		/* submit; wait for completions only when no more can be prepped */
@@ -419,6 +454,7 @@ static void run_loop(struct runner *rn)
 		}
 		if (ret > 0) {
 			ret = min_u((unsigned int)ret, j->queued);
+			subq_taken(rn, (unsigned int)ret, now_ns());
 			j->queued -= ret;
 			j->inflight += ret;
 		}
@@ -454,7 +490,8 @@ static int runner_init(struct runner *rn, const struct bench_opts *o,
 			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	rn->j.io = calloc(rn->j.nslots, sizeof(*rn->j.io));
 	rn->free_slots = calloc(rn->j.nslots, sizeof(*rn->free_slots));
-	if (rn->bufs == MAP_FAILED || !rn->j.io || !rn->free_slots) {
+	rn->subq = calloc(rn->j.nslots, sizeof(*rn->subq));
+	if (rn->bufs == MAP_FAILED || !rn->j.io || !rn->free_slots || !rn->subq) {
 		if (rn->bufs == MAP_FAILED)
 			rn->bufs = NULL;
 		snprintf(res->message, sizeof(res->message), "out of memory");
@@ -491,6 +528,7 @@ static void runner_free(struct runner *rn)
 		munmap(rn->bufs, rn->bufs_len);
 	free(rn->j.io);
 	free(rn->free_slots);
+	free(rn->subq);
 }
 
 static uint64_t tv_ns(const struct timeval *tv)
@@ -504,12 +542,17 @@ static void run_one(const struct bench_opts *o, enum engine_id e,
 {
 	struct rusage ru0, ru1;
 	struct runner rn;
-	int ret;
+	int ret, i;
 
 	memset(res, 0, sizeof(*res));
 	res->o = o;
 	res->engine = e;
 	lat_init(&res->st.lat);
+	for (i = 0; i < DIR_NR; i++) {
+		lat_init(&res->st.dir[i].slat);
+		lat_init(&res->st.dir[i].clat);
+		lat_init(&res->st.dir[i].lat);
+	}
 
 	ret = opts_mode_check(o, e, res->message, sizeof(res->message));
 	if (!ret && o->polled)
@@ -582,15 +625,10 @@ static int run_compare(const struct bench_opts *o, const struct target *t)
 		if (res[n].status == EXIT_IOERR && res[n].st.ios)
 			status = EXIT_IOERR;
 	}
-	if (o->json) {
-		struct json j;
-
-		json_init(&j, stdout);
-		report_compare_json(&j, res, n);
-		json_end(&j);
-	} else {
+	if (o->json)
+		report_json_doc(stdout, res, n);
+	else
 		report_compare(stdout, res, n);
-	}
 	return status;
 }
 
@@ -643,15 +681,10 @@ int main(int argc, char **argv)
 		error_msg("%s", res.message);
 		return res.status;
 	}
-	if (o.json) {
-		struct json j;
-
-		json_init(&j, stdout);
-		report_json(&j, &res);
-		json_end(&j);
-	} else {
+	if (o.json)
+		report_json_doc(stdout, &res, 1);
+	else
 		report_text(stdout, &res);
-	}
 	if (res.status)
 		error_msg("%s", res.message);
 	return res.status;

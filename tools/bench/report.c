@@ -146,13 +146,17 @@ static void json_latency(struct json *j, const struct lat_hist *h)
 	json_obj_end(j);
 }
 
-void report_json(struct json *j, const struct run_result *r)
+/*
+ * aioring-bench's own figures, the flat summary of earlier versions
+ * (bench-report.py reads these): under the job's "aioring-bench" key.
+ */
+static void json_extras(struct json *j, const struct run_result *r)
 {
 	const struct run_stats *s = &r->st;
 	const struct bench_opts *o = r->o;
 	double secs = s->elapsed_ns / 1e9;
 
-	json_obj_begin(j, NULL);
+	json_obj_begin(j, "aioring-bench");
 	json_str(j, "engine", engine_name(r->engine));
 	json_str(j, "target", o->target);
 	json_str(j, "rw", workload_name(o));
@@ -189,6 +193,94 @@ void report_json(struct json *j, const struct run_result *r)
 		json_u64(j, "errors", s->verify_errors);
 		json_obj_end(j);
 	}
+	json_obj_end(j);
+}
+
+/* fio's {min, max, mean, stddev} of a latency, in ns */
+static void json_lat_fio(struct json *j, const char *key,
+			 const struct lat_hist *h, int percentiles)
+{
+	static const double fio_pcts[] = {
+		1, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 99, 99.5, 99.9,
+		99.95, 99.99,
+	};
+	char name[32];
+	unsigned int i;
+
+	json_obj_begin(j, key);
+	json_u64(j, "min", h->count ? h->min : 0);
+	json_u64(j, "max", h->max);
+	json_dbl(j, "mean", lat_mean(h), 6);
+	json_dbl(j, "stddev", lat_stddev(h), 6);
+	json_u64(j, "N", h->count);
+	if (percentiles && h->count) {
+		json_obj_begin(j, "percentile");
+		for (i = 0; i < ARRAY_SIZE(fio_pcts); i++) {
+			snprintf(name, sizeof(name), "%f", fio_pcts[i]);
+			json_u64(j, name, lat_percentile(h, fio_pcts[i]));
+		}
+		json_obj_end(j);
+	}
+	json_obj_end(j);
+}
+
+/* fio's "read" or "write" of a job: bytes, KiB/s, IOPS, ms, latencies */
+static void json_dir(struct json *j, const char *key, const struct dir_stats *d,
+		     uint64_t elapsed_ns, int reads)
+{
+	double secs = elapsed_ns / 1e9;
+
+	json_obj_begin(j, key);
+	json_u64(j, "io_bytes", d->bytes);
+	json_u64(j, "io_kbytes", d->bytes / 1024);
+	json_u64(j, "bw_bytes", (uint64_t)per((double)d->bytes, secs));
+	json_u64(j, "bw", (uint64_t)(per((double)d->bytes, secs) / 1024));
+	json_dbl(j, "iops", per((double)d->ios, secs), 6);
+	json_u64(j, "runtime", d->ios ? (elapsed_ns + 500000) / 1000000 : 0);
+	json_u64(j, "total_ios", d->ios);
+	json_lat_fio(j, "slat_ns", &d->slat, 0);
+	json_lat_fio(j, "clat_ns", &d->clat, 1);
+	json_lat_fio(j, "lat_ns", &d->lat, 0);
+	if (reads)
+		json_u64(j, "cachehit", d->cachehits);
+	json_obj_end(j);
+}
+
+/*
+ * One entry of fio's "jobs": what ran, "read" and "write" with fio's
+ * names and units, CPU in percent of the run time; aioring-bench's own
+ * figures under "aioring-bench".
+ */
+void report_json(struct json *j, const struct run_result *r)
+{
+	const struct run_stats *s = &r->st;
+	const struct bench_opts *o = r->o;
+	double ns = (double)s->elapsed_ns;
+	char name[64];
+
+	snprintf(name, sizeof(name), "%s-%s", engine_name(r->engine),
+		 workload_name(o));
+	json_obj_begin(j, NULL);
+	json_str(j, "jobname", name);
+	json_int(j, "error", r->status);
+	json_obj_begin(j, "job options");
+	json_str(j, "ioengine", engine_name(r->engine));
+	json_str(j, "rw", rw_name(o->rw));
+	json_u64(j, "bs", o->bs);
+	json_u64(j, "iodepth", r->depth);
+	json_str(j, "filename", o->target);
+	json_bool(j, "direct", !o->buffered);
+	json_bool(j, "hipri", o->polled);
+	json_bool(j, "fixedbufs", o->fixedbufs);
+	if (o->rw == RW_RANDRW)
+		json_u64(j, "rwmixread", o->rwmix_read);
+	json_obj_end(j);
+	json_dir(j, "read", &s->dir[DIR_READ], s->elapsed_ns, 1);
+	json_dir(j, "write", &s->dir[DIR_WRITE], s->elapsed_ns, 0);
+	json_u64(j, "job_runtime", (s->elapsed_ns + 500000) / 1000000);
+	json_dbl(j, "usr_cpu", ns ? 100.0 * s->cpu_user_ns / ns : 0, 6);
+	json_dbl(j, "sys_cpu", ns ? 100.0 * s->cpu_sys_ns / ns : 0, 6);
+	json_extras(j, r);
 	json_obj_end(j);
 }
 
@@ -238,17 +330,12 @@ void report_compare(FILE *f, const struct run_result *r, int n)
 	fflush(f);
 }
 
-void report_compare_json(struct json *j, const struct run_result *r, int n)
+static void compare_ratios(struct json *j, const struct run_result *r, int n)
 {
 	const struct run_result *base = baseline(r, n);
 	int i;
 
-	json_obj_begin(j, NULL);
 	json_str(j, "baseline", base ? engine_name(base->engine) : NULL);
-	json_arr_begin(j, "runs");
-	for (i = 0; i < n; i++)
-		report_json(j, &r[i]);
-	json_arr_end(j);
 	json_obj_begin(j, "iops_ratio");
 	for (i = 0; i < n; i++) {
 		if (base && !r[i].status)
@@ -258,5 +345,26 @@ void report_compare_json(struct json *j, const struct run_result *r, int n)
 			json_null(j, engine_name(r[i].engine));
 	}
 	json_obj_end(j);
-	json_obj_end(j);
+}
+
+/*
+ * The document of a run or a comparison, in fio's shape: a version
+ * header and "jobs", one per run; --compare adds the IOPS ratios.
+ */
+void report_json_doc(FILE *f, const struct run_result *r, int n)
+{
+	struct json j;
+	int i;
+
+	json_init(&j, f);
+	json_obj_begin(&j, NULL);
+	json_str(&j, "aioring-bench version", "aioring-bench-" AIORING_VERSION);
+	json_arr_begin(&j, "jobs");
+	for (i = 0; i < n; i++)
+		report_json(&j, &r[i]);
+	json_arr_end(&j);
+	if (n && r[0].o->compare)
+		compare_ratios(&j, r, n);
+	json_obj_end(&j);
+	json_end(&j);
 }

@@ -56,6 +56,7 @@ void lat_add(struct lat_hist *h, uint64_t ns)
 	h->bucket[lat_bucket(ns)]++;
 	h->count++;
 	h->sum += ns;
+	h->sumsq += (double)ns * (double)ns;
 	if (ns < h->min)
 		h->min = ns;
 	if (ns > h->max)
@@ -65,6 +66,18 @@ void lat_add(struct lat_hist *h, uint64_t ns)
 double lat_mean(const struct lat_hist *h)
 {
 	return h->count ? (double)h->sum / (double)h->count : 0;
+}
+
+/* population standard deviation, 0 for fewer than two samples */
+double lat_stddev(const struct lat_hist *h)
+{
+	double mean, var;
+
+	if (h->count < 2)
+		return 0;
+	mean = lat_mean(h);
+	var = h->sumsq / (double)h->count - mean * mean;
+	return var > 0 ? sqrt(var) : 0;
 }
 
 /* pct in (0, 100]; 0 when nothing was recorded */
