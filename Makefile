@@ -248,19 +248,23 @@ tests: $(RELIABILITY_SRC:tests/%.c=$(BUILD)/tests/%)
 
 .PHONY: fault stress reliability-report
 
-# make fault [FAULT_ROUNDS=N] [FAULT_SEED=S]: the fault suite alone, on
-# the vm-debug kernel (make check runs its short form). The wrappers of
+# make fault [FAULT_ROUNDS=N] [FAULT_SEED=S] [FAULT_PROGRAMS="kill-random ..."]
+# [FAULT_SECONDS=S]: the fault suite (or the named programs of tests/fault)
+# alone, on the vm-debug kernel (make check runs its short form); the
+# guest gets FAULT_SECONDS for the programs. The wrappers of
 # build/fault/bin hand the knobs to the programs in the guest.
 FAULT_ROUNDS ?=
 FAULT_SEED ?=
+FAULT_PROGRAMS ?= $(notdir $(basename $(wildcard tests/fault/*.c)))
+FAULT_SECONDS ?= 3600
 fault: tests
 	$(MAKE) kernel PROFILE=vm-debug
 	rm -rf $(BUILD)/fault/bin
 	tests/lib/env-wrap.sh $(BUILD)/fault/bin \
 		"$(if $(FAULT_ROUNDS),AIORING_FAULT_ROUNDS=$(FAULT_ROUNDS)) $(if $(FAULT_SEED),AIORING_FAULT_SEED=$(FAULT_SEED))" \
-		$(BUILD)/tests/fault
-	tests/vm/run-vm.sh -n fault -T 7200 -t 3600 -k $(BUILD)/obj-vm-debug/arch/x86/boot/bzImage \
-		$(BUILD)/fault/bin
+		$(addprefix $(BUILD)/tests/fault/,$(FAULT_PROGRAMS))
+	tests/vm/run-vm.sh -n fault -T $$(( $(FAULT_SECONDS) + 3600 )) -t $(FAULT_SECONDS) \
+		-k $(BUILD)/obj-vm-debug/arch/x86/boot/bzImage $(BUILD)/fault/bin
 
 # make stress DURATION=SECONDS [STRESS_PROCESSES=N STRESS_CONTEXTS=N]:
 # verified IO next to the looping regression suite on the vm-debug kernel.

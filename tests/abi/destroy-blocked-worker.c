@@ -109,26 +109,20 @@ static void one(unsigned int m, int kind, int destroy)
 	const char *what = label("%s, blocked read of %s: %s", modes[m].name,
 				 fname[kind], destroy ? "io_destroy" : "exit");
 	long start = aio_nr();
-	int p[2], st = 0, done = 0, fed = 0;
+	int fd, st = 0, done = 0, fed = 0;
 	int64_t t0, end;
 	struct fds f;
 	pid_t pid;
 
-	if (make_fds(kind, &f) || pipe(p))
+	if (make_fds(kind, &f))
 		bail_out("fds");
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		bail_out("fork");
-	if (pid == 0) {
-		close(p[0]);
-		child(modes[m].flags, &f, destroy, p[1]);
-	}
-	close(p[1]);
+	pid = fork_piped(&fd);
+	if (pid == 0)
+		child(modes[m].flags, &f, destroy, fd);
 	t0 = now_ns();
 	end = t0 + 5300000000LL;	/* 300 ms of setup, 5 s of teardown */
 	while (now_ns() < end) {
-		struct pollfd pfd = { p[0], POLLIN, 0 };
+		struct pollfd pfd = { fd, POLLIN, 0 };
 
 		if (waitpid(pid, &st, WNOHANG) == pid) {
 			done = 2;
@@ -137,7 +131,7 @@ static void one(unsigned int m, int kind, int destroy)
 		if (destroy && poll(&pfd, 1, 20) > 0) {
 			char c;
 
-			if (read(p[0], &c, 1) == 1)
+			if (read(fd, &c, 1) == 1)
 				done = 1;
 			break;
 		}
@@ -150,10 +144,7 @@ static void one(unsigned int m, int kind, int destroy)
 		feed(&f);
 		fed = 1;
 	}
-	end = now_ns() + 10000000000LL;
-	while (done != 2 && waitpid(pid, &st, WNOHANG) != pid && now_ns() < end)
-		ms_sleep(20);
-	if (done != 2 && now_ns() >= end) {
+	if (done != 2 && !reap_within(pid, &st, 10000)) {
 		kill(pid, SIGKILL);
 		waitpid(pid, &st, 0);
 	}
@@ -175,7 +166,7 @@ static void one(unsigned int m, int kind, int destroy)
 			aio_nr_wait(start, 10000);
 		}
 	}
-	close(p[0]);
+	close(fd);
 	close_fds(&f);
 }
 

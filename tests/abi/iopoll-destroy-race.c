@@ -93,9 +93,9 @@ int main(void)
 		double worst = 0;
 
 		for (i = 0; i < ROUNDS && !hung; i++) {
-			int64_t t0 = now_ns(), end = t0 + 10000000000LL;
+			int64_t t0 = now_ns();
 			int st = 0;
-			pid_t pid, w = 0;
+			pid_t pid;
 
 			fflush(stdout);
 			pid = fork();
@@ -103,9 +103,7 @@ int main(void)
 				bail_out("fork");
 			if (pid == 0)
 				round_child(modes[m], t.fd, i % 16);
-			while ((w = waitpid(pid, &st, WNOHANG)) == 0 && now_ns() < end)
-				ms_sleep(10);
-			if (w != pid) {
+			if (!reap_within(pid, &st, 10000)) {
 				diag("round %u: not done after 10 s:", i);
 				dump_tasks(pid);
 				kill(pid, SIGKILL);

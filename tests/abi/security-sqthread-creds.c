@@ -24,8 +24,6 @@
  */
 #include "ring2_util.h"
 
-#include <linux/capability.h>
-
 #define NMODES	5
 
 static const unsigned int modes[NMODES] = {
@@ -61,19 +59,6 @@ struct arg {
 	char files[NMODES][PATH_MAX];	/* 04777 files, one per mode */
 	char rofile[PATH_MAX];		/* a file to open O_RDONLY */
 };
-
-/* Drop the effective CAP_SYS_ADMIN and CAP_FSETID (uid stays 0). */
-static int drop_caps(void)
-{
-	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct d[2];
-
-	if (syscall(SYS_capget, &h, d))
-		return -1;
-	d[0].effective &= ~(1u << CAP_FSETID);
-	d[CAP_SYS_ADMIN / 32].effective &= ~(1u << (CAP_SYS_ADMIN % 32));
-	return syscall(SYS_capset, &h, d) ? -1 : 0;
-}
 
 /* Compare the credential lines of the SQ thread with the creator's. */
 static void compare_creds(struct res *res)
@@ -177,38 +162,32 @@ enum who { AS_NOBODY, AS_ROOT_NOCAPS, AS_ROOT };
  * 65533, as root without capabilities, or as root; its results come back
  * through a pipe.
  */
+struct run_as_arg {
+	enum who who;
+	struct arg *arg;
+};
+
+static void become_and_run(void *a, void *out)
+{
+	const struct run_as_arg *ra = a;
+	gid_t groups[2] = { 100, 65533 };
+
+	if (ra->who == AS_NOBODY &&
+	    (setgroups(2, groups) || setresgid(NOBODY_ID, NOBODY_ID, NOBODY_ID) ||
+	     setresuid(NOBODY_ID, NOBODY_ID, NOBODY_ID)))
+		_exit(3);
+	/* root without the effective CAP_FSETID and CAP_SYS_ADMIN */
+	if (ra->who == AS_ROOT_NOCAPS &&
+	    (drop_effective_cap(CAP_FSETID) || drop_effective_cap(CAP_SYS_ADMIN)))
+		_exit(3);
+	scenario(ra->arg, out);
+}
+
 static int run_as(enum who who, struct arg *arg, struct res *res)
 {
-	int p[2], st;
-	pid_t pid;
+	struct run_as_arg ra = { who, arg };
 
-	if (pipe(p))
-		bail_out("pipe");
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		bail_out("fork");
-	if (pid == 0) {
-		gid_t groups[2] = { 100, 65533 };
-
-		close(p[0]);
-		if (who == AS_NOBODY &&
-		    (setgroups(2, groups) || setresgid(NOBODY_ID, NOBODY_ID, NOBODY_ID) ||
-		     setresuid(NOBODY_ID, NOBODY_ID, NOBODY_ID)))
-			_exit(3);
-		if (who == AS_ROOT_NOCAPS && drop_caps())
-			_exit(3);
-		memset(res, 0, sizeof(*res));
-		scenario(arg, res);
-		_exit(write(p[1], res, sizeof(*res)) == sizeof(*res) ? 0 : 4);
-	}
-	close(p[1]);
-	memset(res, 0, sizeof(*res));
-	if (read(p[0], res, sizeof(*res)) != sizeof(*res))
-		res->ran = 0;
-	close(p[0]);
-	waitpid(pid, &st, 0);
-	return res->ran && WIFEXITED(st) && !WEXITSTATUS(st) ? 0 : -1;
+	return run_for_result(become_and_run, &ra, res, sizeof(*res)) || !res->ran ? -1 : 0;
 }
 
 /* Fresh 04777 root-owned files, and the read-only file with its pattern. */

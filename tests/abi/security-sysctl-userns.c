@@ -16,118 +16,49 @@
  *  - with value 2 the same namespace root gets EPERM too;
  *  - the value is put back to 0 at the end, also on signals.
  */
-#include "ring2_util.h"
+#include "setup_tries.h"
 #include "knob.h"
-
-#include <linux/capability.h>
 
 #define SYSCTL	"/proc/sys/fs/aio-ring-disabled"
 
 struct res {
 	int in_ns;			/* unshare(CLONE_NEWUSER) worked */
 	int unshare_err;
-	long flags0, flags0_err, ring, ring_err, classic, classic_err;
+	struct setup_tries t;
 	long write_ret;			/* write_sysctl_long() */
-	long nr0, nr1;
 };
-
-static void try_calls(struct res *res)
-{
-	aio_context_t ctx = 0;
-	struct ring r;
-
-	res->nr0 = aio_nr();
-	res->flags0 = aioring_io_setup2(4, 0, NULL, NULL, &ctx);
-	res->flags0_err = res->flags0 ? errno : 0;
-	if (!res->flags0)
-		sys_io_destroy(ctx);
-	ring_mem_alloc(&r, 4);
-	res->ring = aioring_io_setup2(4, IOCTX_FLAG_SCQRING, r.sq, r.cq, &r.ctx);
-	res->ring_err = res->ring ? errno : 0;
-	if (!res->ring)
-		sys_io_destroy(r.ctx);
-	ring_mem_free(&r);
-	ctx = 0;
-	res->classic = sys_io_setup(4, &ctx);
-	res->classic_err = res->classic ? errno : 0;
-	if (!res->classic)
-		sys_io_destroy(ctx);
-	res->nr1 = aio_nr();
-}
-
-/* Drop CAP_SYS_ADMIN from the effective set only (still uid 0). */
-static int drop_sys_admin(void)
-{
-	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct d[2];
-
-	if (syscall(SYS_capget, &h, d))
-		return -1;
-	d[CAP_SYS_ADMIN / 32].effective &= ~(1u << (CAP_SYS_ADMIN % 32));
-	return syscall(SYS_capset, &h, d) ? -1 : 0;
-}
 
 enum { AS_ROOT, AS_NOBODY, AS_ROOT_NO_ADMIN };
 
-/* In a child: become who, maybe enter a new user namespace, try. */
+struct who {
+	int who, new_ns, try_write;
+};
+
+/* In the child: become who, maybe enter a new user namespace, try. */
+static void become_and_try(void *arg, void *out)
+{
+	const struct who *w = arg;
+	struct res *res = out;
+
+	if (w->who == AS_NOBODY && drop_to_nobody())
+		_exit(3);
+	if (w->who == AS_ROOT_NO_ADMIN && drop_effective_cap(CAP_SYS_ADMIN))
+		_exit(3);
+	if (w->new_ns) {
+		res->in_ns = !unshare(CLONE_NEWUSER);
+		res->unshare_err = res->in_ns ? 0 : errno;
+	}
+	if (!w->new_ns || res->in_ns) {
+		try_setups(&res->t);
+		res->write_ret = w->try_write ? write_sysctl_long(SYSCTL, 0) : 0;
+	}
+}
+
 static int run(int who, int new_ns, int try_write, struct res *res)
 {
-	int p[2], st;
-	pid_t pid;
+	struct who w = { who, new_ns, try_write };
 
-	if (pipe(p))
-		bail_out("pipe");
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		bail_out("fork");
-	if (pid == 0) {
-		close(p[0]);
-		memset(res, 0, sizeof(*res));
-		if (who == AS_NOBODY && drop_to_nobody())
-			_exit(3);
-		if (who == AS_ROOT_NO_ADMIN && drop_sys_admin())
-			_exit(3);
-		if (new_ns) {
-			res->in_ns = !unshare(CLONE_NEWUSER);
-			res->unshare_err = res->in_ns ? 0 : errno;
-		}
-		if (!new_ns || res->in_ns) {
-			try_calls(res);
-			res->write_ret = try_write ? write_sysctl_long(SYSCTL, 0) : 0;
-		}
-		_exit(write(p[1], res, sizeof(*res)) == sizeof(*res) ? 0 : 4);
-	}
-	close(p[1]);
-	memset(res, 0, sizeof(*res));
-	st = read(p[0], res, sizeof(*res)) == sizeof(*res);
-	close(p[0]);
-	waitpid(pid, &st, 0);
-	return WIFEXITED(st) && !WEXITSTATUS(st) ? 0 : -1;
-}
-
-static const char *en(long ret, long err)
-{
-	return ret ? strerrorname_np((int)err) ?: "?" : "works";
-}
-
-static void check_ns(const char *who, int value, const struct res *res)
-{
-	int allowed = value == 0;
-
-	if (allowed)
-		ok(res->flags0 == 0 && res->ring == 0,
-		   "value %d, %s: io_setup2 works (flags 0: %s, SCQRING: %s)", value, who,
-		   en(res->flags0, res->flags0_err), en(res->ring, res->ring_err));
-	else
-		ok(res->flags0 == -1 && res->flags0_err == EPERM && res->ring == -1 &&
-		   res->ring_err == EPERM,
-		   "value %d, %s: io_setup2 is EPERM (flags 0: %s, SCQRING: %s)", value,
-		   who, en(res->flags0, res->flags0_err), en(res->ring, res->ring_err));
-	ok(res->classic == 0, "value %d, %s: classic io_setup works (%s)", value, who,
-	   en(res->classic, res->classic_err));
-	ok(res->nr0 == res->nr1, "value %d, %s: no context left behind (aio-nr %ld -> %ld)",
-	   value, who, res->nr0, res->nr1);
+	return run_for_result(become_and_try, &w, res, sizeof(*res));
 }
 
 int main(void)
@@ -182,7 +113,7 @@ int main(void)
 				     strerror(res.unshare_err));
 				continue;
 			}
-			check_ns(name, v, &res);
+			check_setups(name, v, &res.t, v == 0);
 			if (v == 1)
 				ok(res.write_ret < 0 && read_sysctl_long(SYSCTL) == 1,
 				   "value 1, %s: writing the sysctl fails (%s), the value stays 1",

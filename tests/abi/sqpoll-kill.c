@@ -126,30 +126,23 @@ static void scenario(int sc)
 	long nr0 = aio_nr();
 	long long bal0 = pin_balance(), bal1, bal2 = 0;
 	unsigned long pages = 3 + N;	/* 3 ring pages, 33 buffer pages */
-	int p[2], st = 0, reaped = 0;
+	int fd, st = 0, reaped = 0;
 	pid_t pid;
 	char c = 0;
 	struct pollfd pfd;
 	int64_t t0, end;
 
-	if (pipe(p))
-		bail_out("pipe");
 	*progress = 0;
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		bail_out("fork");
+	pid = fork_piped(&fd);
 	if (pid == 0) {
-		close(p[0]);
-		child(sc, p[1]);
+		child(sc, fd);
 		_exit(0);
 	}
-	close(p[1]);
-	pfd.fd = p[0];
+	pfd.fd = fd;
 	pfd.events = POLLIN;
-	if (poll(&pfd, 1, 15000) != 1 || read(p[0], &c, 1) != 1)
+	if (poll(&pfd, 1, 15000) != 1 || read(fd, &c, 1) != 1)
 		c = 0;
-	close(p[0]);
+	close(fd);
 	if (!ok(c == 'R', "%s: the child set up its context and runs IO (%c)", nm,
 		c ? c : '-')) {
 		kill(pid, SIGKILL);
@@ -183,16 +176,7 @@ static void scenario(int sc)
 
 	kill(pid, SIGKILL);
 	t0 = now_ns();
-	end = t0 + 5000000000LL;
-	while (now_ns() < end) {
-		pid_t w = waitpid(pid, &st, WNOHANG);
-
-		if (w == pid) {
-			reaped = 1;
-			break;
-		}
-		ms_sleep(10);
-	}
+	reaped = reap_within(pid, &st, 5000);
 	if (!ok(reaped && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL,
 		"%s: killed by SIGKILL and reaped within 5 s (%.2f s, status %#x)",
 		nm, (now_ns() - t0) / 1e9, st)) {

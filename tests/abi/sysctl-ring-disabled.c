@@ -17,108 +17,23 @@
  *  - the value is put back to 0 at the end, also on the failure paths
  *    (atexit and SIGTERM/SIGINT/SIGALRM handlers).
  */
-#include "ring2_util.h"
+#include "setup_tries.h"
 #include "knob.h"
-
-#include <linux/capability.h>
 
 #define SYSCTL	"/proc/sys/fs/aio-ring-disabled"
 
-struct res {
-	long flags0_ret, flags0_err;
-	long ring_ret, ring_err;
-	long classic_ret, classic_err;
-	long nr0, nr1;
-};
-
-/* The three calls; every context made is destroyed again. */
 static void try_all(void *arg, void *out)
 {
-	struct res *res = out;
-	aio_context_t ctx = 0;
-	struct ring r;
-
 	(void)arg;
-	res->nr0 = aio_nr();
-	res->flags0_ret = aioring_io_setup2(4, 0, NULL, NULL, &ctx);
-	res->flags0_err = res->flags0_ret ? errno : 0;
-	if (res->flags0_ret == 0)
-		sys_io_destroy(ctx);
-	ring_mem_alloc(&r, 4);
-	res->ring_ret = aioring_io_setup2(4, IOCTX_FLAG_SCQRING, r.sq, r.cq, &r.ctx);
-	res->ring_err = res->ring_ret ? errno : 0;
-	if (res->ring_ret == 0)
-		sys_io_destroy(r.ctx);
-	ring_mem_free(&r);
-	ctx = 0;
-	res->classic_ret = sys_io_setup(4, &ctx);
-	res->classic_err = res->classic_ret ? errno : 0;
-	if (res->classic_ret == 0)
-		sys_io_destroy(ctx);
-	res->nr1 = aio_nr();
+	try_setups(out);
 }
 
-/* Drop CAP_SYS_ADMIN from the effective set only (still uid 0). */
-static void drop_sys_admin(void)
+/* try_all() in a root child with CAP_SYS_ADMIN dropped from its effective set */
+static void try_all_no_admin(void *arg, void *out)
 {
-	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct d[2];
-
-	if (syscall(SYS_capget, &h, d))
+	if (drop_effective_cap(CAP_SYS_ADMIN))
 		_exit(6);
-	d[CAP_SYS_ADMIN / 32].effective &= ~(1u << (CAP_SYS_ADMIN % 32));
-	if (syscall(SYS_capset, &h, d))
-		_exit(7);
-}
-
-static int run_root_no_admin(struct res *res)
-{
-	int p[2], st;
-	pid_t pid;
-	ssize_t n;
-
-	if (pipe(p))
-		bail_out("pipe");
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		bail_out("fork");
-	if (pid == 0) {
-		close(p[0]);
-		drop_sys_admin();
-		memset(res, 0, sizeof(*res));
-		try_all(NULL, res);
-		_exit(write(p[1], res, sizeof(*res)) == sizeof(*res) ? 0 : 4);
-	}
-	close(p[1]);
-	n = read(p[0], res, sizeof(*res));
-	close(p[0]);
-	waitpid(pid, &st, 0);
-	return n == sizeof(*res) && WIFEXITED(st) && !WEXITSTATUS(st) ? 0 : -1;
-}
-
-static const char *ename(long ret, long err)
-{
-	return ret == 0 ? "success" : strerrorname_np((int)err);
-}
-
-static void check(const char *who, int value, const struct res *res, int allowed)
-{
-	if (allowed)
-		ok(res->flags0_ret == 0 && res->ring_ret == 0,
-		   "value %d, %s: io_setup2 works (flags 0: %s, SCQRING: %s)",
-		   value, who, ename(res->flags0_ret, res->flags0_err),
-		   ename(res->ring_ret, res->ring_err));
-	else
-		ok(res->flags0_ret == -1 && res->flags0_err == EPERM &&
-		   res->ring_ret == -1 && res->ring_err == EPERM,
-		   "value %d, %s: io_setup2 gives EPERM (flags 0: %s, SCQRING: %s)",
-		   value, who, ename(res->flags0_ret, res->flags0_err),
-		   ename(res->ring_ret, res->ring_err));
-	ok(res->classic_ret == 0, "value %d, %s: classic io_setup works (%s)",
-	   value, who, ename(res->classic_ret, res->classic_err));
-	ok(res->nr1 == res->nr0, "value %d, %s: no context left behind (aio-nr %ld -> %ld)",
-	   value, who, res->nr0, res->nr1);
+	try_all(arg, out);
 }
 
 static int set_value(long v)
@@ -132,7 +47,7 @@ static int set_value(long v)
 
 int main(void)
 {
-	struct res res;
+	struct setup_tries res;
 	long orig, start;
 	int v, ret;
 
@@ -164,14 +79,14 @@ int main(void)
 			continue;
 		memset(&res, 0, sizeof(res));
 		try_all(NULL, &res);
-		check("root", v, &res, v < 2);
+		check_setups("root", v, &res, v < 2);
 		if (run_as_nobody(NULL, try_all, NULL, &res, sizeof(res)) == 0)
-			check("nobody", v, &res, v == 0);
+			check_setups("nobody", v, &res, v == 0);
 		else
 			ok(0, "value %d: the unprivileged child ran", v);
 		if (v == 1) {
-			if (run_root_no_admin(&res) == 0)
-				check("root without CAP_SYS_ADMIN", v, &res, 0);
+			if (run_for_result(try_all_no_admin, NULL, &res, sizeof(res)) == 0)
+				check_setups("root without CAP_SYS_ADMIN", v, &res, 0);
 			else
 				ok(0, "value 1: the root child without CAP_SYS_ADMIN ran");
 		}

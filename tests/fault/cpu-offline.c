@@ -179,21 +179,14 @@ static void kill_offline(const struct fbase *base)
 	cpu1_set(0);
 	ms_sleep(200);
 	kill(pid, SIGKILL);
-	end = now_ns() + 5000000000LL;
-	while (now_ns() < end)
-		if (waitpid(pid, &status, WNOHANG) == pid) {
-			reaped = 1;
-			break;
-		} else {
-			ms_sleep(10);
-		}
+	reaped = reap_within(pid, &status, 5000);
 	if (!reaped)
 		dump_tasks(pid);
 	ok(reaped && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
 	   "kill with the SQ thread's CPU offline: reaped within 5 s (status %#x)", status);
 	cpu1_set(1);
 	if (!reaped)
-		fault_reap(pid, &status, 10000);
+		reap_within(pid, &status, 10000);
 	fault_base_check(base, 5000, "kill with the SQ thread's CPU offline");
 	munmap(st, 4096);
 }

@@ -234,7 +234,7 @@ static void one_stall(int mode, unsigned int round, const struct fbase *base)
 		diag("%s: the child did not finish in 90 s:", what);
 		dump_tasks(pid);
 		kill(pid, SIGKILL);
-		if (!fault_reap(pid, &status, 10000))
+		if (!reap_within(pid, &status, 10000))
 			diag("%s: child %d cannot be reaped; left behind", what, (int)pid);
 	}
 	ok(reaped && WIFEXITED(status) && WEXITSTATUS(status) == 0 && !ss->lost &&

@@ -565,19 +565,6 @@ static void fault_case_trampoline(void *p)
 	c->fn(c->arg);
 }
 
-/* waitpid for up to ms; 1 when pid was reaped (status in *st). */
-static inline int fault_reap(pid_t pid, int *st, int ms)
-{
-	int64_t end = now_ns() + (int64_t)ms * 1000000LL;
-
-	do {
-		if (waitpid(pid, st, WNOHANG) == pid)
-			return 1;
-		ms_sleep(10);
-	} while (now_ns() < end);
-	return 0;
-}
-
 /* The kernel's view of a stuck case: running CPUs' and blocked tasks' stacks. */
 static inline void fault_sysrq_dump(void)
 {

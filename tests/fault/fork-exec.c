@@ -285,7 +285,7 @@ static void exec_case(int mode, int from_thread, unsigned int round)
 	const char *what = label("exec from the %s thread, %s #%u (flags %#x, %s)",
 				 from_thread ? "second" : "main", fmode_name[mode],
 				 round, flags, f ? f->t.name : "-");
-	int p[2], status = 0, bad = -1, n = 0;
+	int fd, status = 0, bad = -1, n = 0;
 	long nr = -1;
 	char line[128] = "";
 	struct pollfd pfd;
@@ -296,22 +296,14 @@ static void exec_case(int mode, int from_thread, unsigned int round)
 		return;
 	}
 	memset(cst, 0, sizeof(*cst));
-	if (pipe(p))
-		bail_out("pipe");
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		bail_out("fork");
-	if (pid == 0) {
-		close(p[0]);
-		exec_child(mode, flags, f, rbase, p[1], from_thread);
-	}
-	close(p[1]);
-	pfd.fd = p[0];
+	pid = fork_piped(&fd);
+	if (pid == 0)
+		exec_child(mode, flags, f, rbase, fd, from_thread);
+	pfd.fd = fd;
 	pfd.events = POLLIN;
 	if (poll(&pfd, 1, 30000) == 1)
-		n = (int)read(p[0], line, sizeof(line) - 1);
-	close(p[0]);
+		n = (int)read(fd, line, sizeof(line) - 1);
+	close(fd);
 	if (n > 0) {
 		line[n] = 0;
 		sscanf(line, "%d %ld", &bad, &nr);

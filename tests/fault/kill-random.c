@@ -103,7 +103,7 @@ static void one_kill(int mode, unsigned int round, const struct fbase *base)
 	const char *what = label("%s #%u (flags %#x, %s, %s, kill after %u ms)",
 				 fmode_name[mode], round, flags, f ? f->t.name : "-",
 				 nobody ? "nobody" : "root", delay);
-	int64_t t0, end;
+	int64_t t0;
 	int status = 0, reaped = 0, phase, good;
 	pid_t pid;
 
@@ -122,25 +122,13 @@ static void one_kill(int mode, unsigned int round, const struct fbase *base)
 	phase = __atomic_load_n(&st->phase, __ATOMIC_RELAXED);
 	kill(pid, SIGKILL);
 	t0 = now_ns();
-	end = t0 + 5000000000LL;
-	while (now_ns() < end) {
-		if (waitpid(pid, &status, WNOHANG) == pid) {
-			reaped = 1;
-			break;
-		}
-		ms_sleep(5);
-	}
+	reaped = reap_within(pid, &status, 5000);
 	if (!reaped) {
 		ok(0, "%s: the victim is reaped within 5 s of SIGKILL", what);
 		dump_tasks(pid);
 		fault_sysrq_dump();
 		/* an unkillable victim is left behind: the run goes on */
-		end = now_ns() + 10000000000LL;
-		while (now_ns() < end && !reaped)
-			if (waitpid(pid, &status, WNOHANG) == pid)
-				reaped = 1;
-			else
-				ms_sleep(20);
+		reaped = reap_within(pid, &status, 10000);
 	}
 	injected[mode]++;
 	phases[mode][phase >= 0 && phase < 5 ? phase : 0]++;

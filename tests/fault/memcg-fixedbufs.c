@@ -244,12 +244,12 @@ int main(int argc, char **argv)
 			bail_out("fork");
 		if (pid == 0)
 			child(flags, f, bal, frand());
-		if (!fault_reap(pid, &status, 120000)) {
+		if (!reap_within(pid, &status, 120000)) {
 			diag("child %d did not finish in 120 s:", (int)pid);
 			dump_tasks(pid);
 			fault_sysrq_dump();
 			kill(pid, SIGKILL);
-			if (!fault_reap(pid, &status, 10000))
+			if (!reap_within(pid, &status, 10000))
 				diag("child %d cannot be reaped; left behind", (int)pid);
 		}
 		what = label("round %u (flags %#x, %lu KiB of fixed buffers, %s)", round,

@@ -77,7 +77,9 @@
 #include <sys/wait.h>
 #include <linux/fs.h>
 
+#include "child.h"
 #include "mem.h"
+#include "nobody.h"
 #include "pattern.h"
 #include "ring.h"
 #include "sysfs.h"
@@ -104,7 +106,6 @@
 #define ITER_SECS	8		/* an iteration stops its rounds after */
 #define MAX_N		128		/* largest live ring */
 #define MAX_FAIL_LINES	60
-#define NOBODY		65534
 
 #define TAG		0x5a17ULL
 #define DATA_OF(x)	((TAG << 48) | ((uint64_t)(x) & 0xffffffffffffULL))
@@ -1876,8 +1877,10 @@ static void run_iteration(long iter)
 
 static void become_nobody(void)
 {
-	if (setgroups(0, NULL) || setgid(NOBODY) || setuid(NOBODY)) {
-		failf("cannot become uid %d: %s", NOBODY, strerror(errno));
+	int e = drop_to_nobody();
+
+	if (e) {
+		failf("cannot become uid %d: %s", NOBODY_ID, strerror(-e));
 		_exit(1);
 	}
 }
@@ -2034,34 +2037,27 @@ static struct batch_result run_batch(uint64_t seed, long first, long count,
 	size_t have = 0;
 	unsigned long last_beat;
 	int64_t last_change;
-	int p[2], st = 0;
+	int fd, st = 0;
 	pid_t pid;
 
-	if (pipe(p))
-		bail_out("pipe");
-	fflush(stdout);
 	sh->iter = first;
 	sh->beat = 0;
-	pid = fork();
-	if (pid < 0)
-		bail_out("fork");
+	pid = fork_piped(&fd);
 	if (pid == 0) {
-		close(p[0]);
-		dup2(p[1], STDOUT_FILENO);
-		dup2(p[1], STDERR_FILENO);
-		close(p[1]);
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		close(fd);
 		child_batch(first, count, as_nobody);
 	}
-	close(p[1]);
 	last_beat = sh->beat;
 	last_change = now_ns();
 	for (;;) {
-		struct pollfd pfd = { p[0], POLLIN, 0 };
+		struct pollfd pfd = { fd, POLLIN, 0 };
 		ssize_t n;
 		char *nl;
 
 		if (poll(&pfd, 1, 1000) > 0) {
-			n = read(p[0], buf + have, sizeof(buf) - 1 - have);
+			n = read(fd, buf + have, sizeof(buf) - 1 - have);
 			if (n <= 0)
 				break;
 			have += n;
@@ -2092,7 +2088,7 @@ static struct batch_result run_batch(uint64_t seed, long first, long count,
 			break;
 		}
 	}
-	close(p[0]);
+	close(fd);
 	{
 		int64_t end = now_ns() + 30000000000LL;
 		pid_t w;

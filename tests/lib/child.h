@@ -21,6 +21,74 @@
 #include "tasks.h"
 #include "test_util.h"
 
+/*
+ * fork() with a pipe from the child to the parent.  Returns the child's
+ * pid in the parent, *fd being the read end, and 0 in the child, *fd
+ * being the write end; the other end is closed on each side.  stdout is
+ * flushed first so that the child does not print the parent's lines.
+ */
+static inline pid_t fork_piped(int *fd)
+{
+	int p[2];
+	pid_t pid;
+
+	if (pipe(p))
+		bail_out("pipe");
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		bail_out("fork");
+	close(p[pid ? 1 : 0]);
+	*fd = p[pid ? 0 : 1];
+	return pid;
+}
+
+/* waitpid(pid) for up to ms milliseconds: 1 when reaped (status in *st). */
+static inline int reap_within(pid_t pid, int *st, int ms)
+{
+	int64_t end = now_ns() + (int64_t)ms * 1000000LL;
+
+	do {
+		pid_t w = waitpid(pid, st, WNOHANG);
+
+		if (w == pid)
+			return 1;
+		if (w < 0)
+			return 0;
+		ms_sleep(5);
+	} while (now_ns() < end);
+	return 0;
+}
+
+/*
+ * Run fn(arg, res) in a forked child and bring res (len bytes, zeroed
+ * first) back through a pipe.  fn may _exit() with a non-zero status when
+ * it cannot run.  Returns 0, or -1 (diag printed) when the child failed.
+ */
+static inline int run_for_result(void (*fn)(void *arg, void *res), void *arg,
+				 void *res, size_t len)
+{
+	int fd, st = 0;
+	ssize_t n;
+	pid_t pid;
+
+	pid = fork_piped(&fd);
+	if (pid == 0) {
+		memset(res, 0, len);
+		fn(arg, res);
+		_exit(write(fd, res, len) == (ssize_t)len ? 0 : 4);
+	}
+	n = read(fd, res, len);
+	close(fd);
+	if (waitpid(pid, &st, 0) != pid)
+		bail_out("waitpid");
+	if (n != (ssize_t)len || !WIFEXITED(st) || WEXITSTATUS(st)) {
+		diag("child failed: read %zd of %zu bytes, status %#x", n, len, st);
+		return -1;
+	}
+	return 0;
+}
+
 /* Re-emit one TAP line of a child as our own. */
 static inline void relay_tap_line(const char *what, char *line)
 {
@@ -71,22 +139,16 @@ static inline int run_child_ex(const char *what, void (*fn)(void *arg),
 			       void *arg, int timeout_s,
 			       void (*on_hang)(void), int signal_fails)
 {
-	int p[2], st = 0, done = 0;
+	int fd, st = 0, done = 0;
 	char buf[8192];
 	size_t have = 0;
 	int64_t deadline;
 	pid_t pid;
 
-	if (pipe(p))
-		bail_out("pipe");
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		bail_out("fork");
+	pid = fork_piped(&fd);
 	if (pid == 0) {
-		close(p[0]);
-		dup2(p[1], STDOUT_FILENO);
-		close(p[1]);
+		dup2(fd, STDOUT_FILENO);
+		close(fd);
 		tap_count = 0;
 		tap_failed = 0;
 		tap_planned = 1;
@@ -94,10 +156,9 @@ static inline int run_child_ex(const char *what, void (*fn)(void *arg),
 		fflush(stdout);
 		_exit(tap_failed ? 1 : 0);
 	}
-	close(p[1]);
 	deadline = now_ns() + (int64_t)timeout_s * 1000000000LL;
 	for (;;) {
-		struct pollfd pfd = { p[0], POLLIN, 0 };
+		struct pollfd pfd = { fd, POLLIN, 0 };
 		int64_t left = (deadline - now_ns()) / 1000000;
 		ssize_t n;
 		char *nl;
@@ -106,7 +167,7 @@ static inline int run_child_ex(const char *what, void (*fn)(void *arg),
 			break;
 		if (poll(&pfd, 1, (int)(left > 1000 ? 1000 : left)) <= 0)
 			continue;
-		n = read(p[0], buf + have, sizeof(buf) - 1 - have);
+		n = read(fd, buf + have, sizeof(buf) - 1 - have);
 		if (n <= 0) {
 			done = 1;	/* EOF: the child exited (or closed) */
 			break;
@@ -124,21 +185,16 @@ static inline int run_child_ex(const char *what, void (*fn)(void *arg),
 			have = 0;
 		}
 	}
-	close(p[0]);
+	close(fd);
 	if (done) {
-		int64_t end = now_ns() + 10000000000LL;
-		pid_t w;
-
-		while ((w = waitpid(pid, &st, WNOHANG)) == 0 && now_ns() < end)
-			ms_sleep(20);
-		if (w == pid && WIFSIGNALED(st)) {
+		if (reap_within(pid, &st, 10000)) {
+			if (!WIFSIGNALED(st))
+				return WEXITSTATUS(st);
 			if (signal_fails)
 				ok(0, "%s: the child died of signal %d", what,
 				   WTERMSIG(st));
 			return 128 + WTERMSIG(st);
 		}
-		if (w == pid)
-			return WEXITSTATUS(st);
 		diag("%s: child closed its output but did not exit", what);
 	}
 	ok(0, "%s: the child (pid %d) finished within %d s", what, (int)pid,
@@ -147,16 +203,9 @@ static inline int run_child_ex(const char *what, void (*fn)(void *arg),
 	if (on_hang)
 		on_hang();
 	kill(pid, SIGKILL);
-	{
-		int64_t end = now_ns() + 10000000000LL;
-
-		while (waitpid(pid, &st, WNOHANG) == 0 && now_ns() < end)
-			ms_sleep(20);
-		if (waitpid(pid, &st, WNOHANG) == 0) {
-			diag("%s: child %d not reaped 10 s after SIGKILL:", what,
-			     (int)pid);
-			dump_tasks(pid);
-		}
+	if (!reap_within(pid, &st, 10000)) {
+		diag("%s: child %d not reaped 10 s after SIGKILL:", what, (int)pid);
+		dump_tasks(pid);
 	}
 	return -1;
 }

@@ -5,12 +5,14 @@
 
 #include <errno.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "sysfs.h"
 #include "tap.h"
 
@@ -33,6 +35,39 @@ static inline int drop_to_nobody(void)
 	return 0;
 }
 
+/* Remove one capability from the effective set (still uid 0): 0 or -1. */
+static inline int drop_effective_cap(int cap)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d))
+		return -1;
+	d[cap / 32].effective &= ~(1u << (cap % 32));
+	return syscall(SYS_capset, &h, d) ? -1 : 0;
+}
+
+struct nobody_call {
+	void (*setup)(void *arg);
+	void (*fn)(void *arg, void *res);
+	void *arg;
+};
+
+static inline void nobody_trampoline(void *p, void *res)
+{
+	struct nobody_call *c = p;
+	int e;
+
+	if (c->setup)
+		c->setup(c->arg);
+	e = drop_to_nobody();
+	if (e) {
+		fprintf(stderr, "drop to nobody: %s\n", strerror(-e));
+		_exit(3);
+	}
+	c->fn(c->arg, res);
+}
+
 /*
  * Run fn(arg, res) in a forked child after setup(arg) (still root, may be
  * NULL) and the drop to nobody; res (len bytes) comes back to the caller.
@@ -43,44 +78,9 @@ static inline int run_as_nobody(void (*setup)(void *arg),
 				void (*fn)(void *arg, void *res), void *arg,
 				void *res, size_t len)
 {
-	int p[2], st;
-	pid_t pid;
-	ssize_t n;
+	struct nobody_call c = { setup, fn, arg };
 
-	if (pipe(p))
-		bail_out("pipe");
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		bail_out("fork");
-	if (pid == 0) {
-		int e;
-
-		close(p[0]);
-		if (setup)
-			setup(arg);
-		e = drop_to_nobody();
-		if (e) {
-			fprintf(stderr, "drop to nobody: %s\n", strerror(-e));
-			_exit(3);
-		}
-		memset(res, 0, len);
-		fn(arg, res);
-		if (write(p[1], res, len) != (ssize_t)len)
-			_exit(4);
-		_exit(0);
-	}
-	close(p[1]);
-	n = read(p[0], res, len);
-	close(p[0]);
-	if (waitpid(pid, &st, 0) != pid)
-		bail_out("waitpid");
-	if (n != (ssize_t)len || !WIFEXITED(st) || WEXITSTATUS(st)) {
-		diag("unprivileged child failed: read %zd of %zu, status %#x", n,
-		     len, st);
-		return -1;
-	}
-	return 0;
+	return run_for_result(nobody_trampoline, &c, res, len);
 }
 
 #endif

@@ -177,6 +177,31 @@ static inline int target_open(struct aio_target *t, int flags)
 	return fd < 0 ? -errno : fd;
 }
 
+/*
+ * The file of the first scratch directory, opened O_RDWR, its first len
+ * bytes holding the pattern of seed (none written when len is 0); the
+ * test is skipped when there is no scratch directory.  Returns the fd.
+ */
+static inline int scratch_target_file(struct aio_target *t, size_t len, uint64_t seed)
+{
+	int fd;
+	void *buf;
+
+	if (!aio_targets(t, 1, TGT_DIRS))
+		skip_all("no scratch directory");
+	fd = target_open(t, O_RDWR);
+	if (fd < 0)
+		skip_all("cannot create a file in %s: %s", t->dir, strerror(-fd));
+	if (!len)
+		return fd;
+	buf = xalign(4096, len);
+	pattern_fill(buf, len, 0, seed);
+	if (pwrite(fd, buf, len, 0) != (ssize_t)len)
+		bail_out("pwrite");
+	free(buf);
+	return fd;
+}
+
 /* Remove the file created by target_open() (not for block devices). */
 static inline void target_cleanup(struct aio_target *t)
 {

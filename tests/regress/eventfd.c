@@ -258,17 +258,12 @@ static void run_errors(aio_context_t ctx, int fd, int efd)
 
 int main(void)
 {
-	struct aio_target t[MAX_TARGETS];
-	int n = aio_targets(t, MAX_TARGETS, TGT_DIRS);
+	struct aio_target t;
 	uint64_t seed = pattern_seed();
 	aio_context_t ctx;
 	int fd, efd;
 
-	if (!n)
-		skip_all("no scratch directory");
-	fd = target_open(&t[0], O_RDWR);
-	if (fd < 0)
-		skip_all("cannot create a file in %s: %s", t[0].dir, strerror(-fd));
+	fd = scratch_target_file(&t, 0, 0);
 	efd = eventfd(0, EFD_NONBLOCK);
 	if (efd < 0)
 		bail_out("eventfd");
@@ -283,6 +278,6 @@ int main(void)
 	ok(sys_io_destroy(ctx) == 0, "io_destroy");
 	close(efd);
 	close(fd);
-	target_cleanup(&t[0]);
+	target_cleanup(&t);
 	return tap_done();
 }

@@ -15,6 +15,7 @@
  *     is gone (io_getevents EINVAL) and fs.aio-nr is back
  */
 #include "aio_sys.h"
+#include "child.h"
 
 #include <poll.h>
 #include <signal.h>
@@ -51,20 +52,11 @@ static aio_context_t submit_all(int fd, int pfd, uint8_t *buf, uint64_t base,
 	return ctx;
 }
 
-/* waitpid with a deadline: returns 1 and the status if reaped in time. */
+/* waitpid with a deadline: 1 and the status if reaped in time, else killed. */
 static int reap(pid_t pid, int ms, int *st)
 {
-	int64_t deadline = now_ns() + (int64_t)ms * 1000000LL;
-
-	while (now_ns() < deadline) {
-		pid_t r = waitpid(pid, st, WNOHANG);
-
-		if (r == pid)
-			return 1;
-		if (r < 0)
-			return 0;
-		ms_sleep(5);
-	}
+	if (reap_within(pid, st, ms))
+		return 1;
 	kill(pid, SIGKILL);
 	waitpid(pid, st, 0);
 	return 0;

@@ -29,8 +29,7 @@ static int64_t elapsed_ms(int64_t t0)
 
 int main(void)
 {
-	struct aio_target t[MAX_TARGETS];
-	int n = aio_targets(t, MAX_TARGETS, TGT_DIRS);
+	struct aio_target t;
 	uint64_t seed = pattern_seed();
 	struct timespec zero = { 0, 0 }, t100 = { 0, 100000000 }, ts5 = { 5, 0 };
 	struct io_event ev[16];
@@ -42,11 +41,7 @@ int main(void)
 	long i, r, r2, inorder;
 	int fd;
 
-	if (!n)
-		skip_all("no scratch directory");
-	fd = target_open(&t[0], O_RDWR);
-	if (fd < 0)
-		skip_all("cannot create a file in %s: %s", t[0].dir, strerror(-fd));
+	fd = scratch_target_file(&t, 0, 0);
 	buf = xalign(4096, 6 * 4096);
 	pattern_fill(buf, 6 * 4096, 0, seed);
 	if (pwrite(fd, buf, 6 * 4096, 0) != 6 * 4096)
@@ -157,7 +152,7 @@ int main(void)
 	ok_errno(sys_io_getevents(ctx, 0, 1, ev, &zero), EINVAL, "io_getevents after io_destroy");
 	ok_errno(sys_io_destroy(ctx), EINVAL, "io_destroy twice");
 	close(fd);
-	target_cleanup(&t[0]);
+	target_cleanup(&t);
 	free(buf);
 	return tap_done();
 }

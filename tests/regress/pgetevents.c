@@ -335,23 +335,12 @@ static void getevents_eintr(aio_context_t ctx, int restart)
 
 int main(void)
 {
-	struct aio_target t[MAX_TARGETS];
-	int n = aio_targets(t, MAX_TARGETS, TGT_DIRS);
+	struct aio_target t;
 	uint64_t seed = pattern_seed();
-	uint8_t *buf;
 	aio_context_t ctx;
 	int fd;
 
-	if (!n)
-		skip_all("no scratch directory");
-	fd = target_open(&t[0], O_RDWR);
-	if (fd < 0)
-		skip_all("cannot create a file in %s: %s", t[0].dir, strerror(-fd));
-	buf = xalign(4096, 4 * 4096);
-	pattern_fill(buf, 4 * 4096, 0, seed);
-	if (pwrite(fd, buf, 4 * 4096, 0) != 4 * 4096)
-		bail_out("pwrite");
-	free(buf);
+	fd = scratch_target_file(&t, 4 * 4096, seed);
 
 	ctx = setup_or_bail(16);
 	basics(ctx, fd, seed);
@@ -363,6 +352,6 @@ int main(void)
 	getevents_eintr(ctx, 1);
 	ok(sys_io_destroy(ctx) == 0, "io_destroy");
 	close(fd);
-	target_cleanup(&t[0]);
+	target_cleanup(&t);
 	return tap_done();
 }

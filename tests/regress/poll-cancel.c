@@ -286,21 +286,11 @@ static void destroy_pending(void)
 
 int main(void)
 {
-	struct aio_target t[MAX_TARGETS];
-	int n = aio_targets(t, MAX_TARGETS, TGT_DIRS);
+	struct aio_target t;
 	aio_context_t ctx;
-	uint8_t *buf;
 	int fd;
 
-	if (!n)
-		skip_all("no scratch directory");
-	fd = target_open(&t[0], O_RDWR);
-	if (fd < 0)
-		skip_all("cannot create a file in %s: %s", t[0].dir, strerror(-fd));
-	buf = xalign(4096, 4096);
-	if (pwrite(fd, buf, 4096, 0) != 4096)
-		bail_out("pwrite");
-	free(buf);
+	fd = scratch_target_file(&t, 4096, 0);
 
 	ctx = setup_or_bail(64);
 	basic(ctx);
@@ -311,6 +301,6 @@ int main(void)
 	ok(sys_io_destroy(ctx) == 0, "io_destroy");
 	destroy_pending();
 	close(fd);
-	target_cleanup(&t[0]);
+	target_cleanup(&t);
 	return tap_done();
 }

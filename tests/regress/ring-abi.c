@@ -231,28 +231,17 @@ static void remap(void)
 
 int main(void)
 {
-	struct aio_target t[MAX_TARGETS];
-	int n = aio_targets(t, MAX_TARGETS, TGT_DIRS);
+	struct aio_target t;
 	uint64_t seed = pattern_seed();
-	uint8_t *buf;
 	int fd;
 
-	if (!n)
-		skip_all("no scratch directory");
-	fd = target_open(&t[0], O_RDWR);
-	if (fd < 0)
-		skip_all("cannot create a file in %s: %s", t[0].dir, strerror(-fd));
-	buf = xalign(4096, 64 * 512);
-	pattern_fill(buf, 64 * 512, 0, seed);
-	if (pwrite(fd, buf, 64 * 512, 0) != 64 * 512)
-		bail_out("pwrite");
-	free(buf);
+	fd = scratch_target_file(&t, 64 * 512, seed);
 
 	header();
 	tail_head(fd, seed);
 	wraparound(fd, seed);
 	remap();
 	close(fd);
-	target_cleanup(&t[0]);
+	target_cleanup(&t);
 	return tap_done();
 }

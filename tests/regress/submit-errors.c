@@ -297,24 +297,19 @@ static void ring_full(void)
 
 int main(void)
 {
-	struct aio_target t[MAX_TARGETS];
-	int n = aio_targets(t, MAX_TARGETS, TGT_DIRS);
+	struct aio_target t;
 	uint64_t seed = pattern_seed();
 	uint8_t *buf;
 	int fd, rdonly, wronly, dirfd;
 
-	if (!n)
-		skip_all("no scratch directory");
-	fd = target_open(&t[0], O_RDWR);
-	if (fd < 0)
-		skip_all("cannot create a file in %s: %s", t[0].dir, strerror(-fd));
+	fd = scratch_target_file(&t, 0, 0);
 	buf = xalign(4096, 8192);
 	pattern_fill(buf, 8192, 0, seed);
 	if (pwrite(fd, buf, 8192, 0) != 8192)
 		bail_out("pwrite");
-	rdonly = target_open(&t[0], O_RDONLY);
-	wronly = target_open(&t[0], O_WRONLY);
-	dirfd = open(t[0].dir, O_RDONLY | O_DIRECTORY);
+	rdonly = target_open(&t, O_RDONLY);
+	wronly = target_open(&t, O_WRONLY);
+	dirfd = open(t.dir, O_RDONLY | O_DIRECTORY);
 	if (rdonly < 0 || wronly < 0 || dirfd < 0)
 		bail_out("open");
 
@@ -330,7 +325,7 @@ int main(void)
 	close(rdonly);
 	close(wronly);
 	close(dirfd);
-	target_cleanup(&t[0]);
+	target_cleanup(&t);
 	free(buf);
 	return tap_done();
 }

@@ -673,12 +673,7 @@ int main(int argc, char **argv)
 		}
 		for (p = 0; p < nproc; p++) {
 			/* the run plus a minute for drains and the read-back */
-			int64_t end = now_ns() + (int64_t)(seconds + 120) * 1000000000LL;
-			pid_t r;
-
-			while ((r = waitpid(pids[p], &st, WNOHANG)) == 0 && now_ns() < end)
-				ms_sleep(100);
-			if (r != pids[p]) {
+			if (!reap_within(pids[p], &st, (seconds + 120) * 1000)) {
 				diag("process %d did not finish:", p);
 				dump_tasks(pids[p]);
 				kill(pids[p], SIGKILL);
