@@ -28,7 +28,7 @@ tap_ok "[ \"\$(readlink $lib/libaioring.so.2)\" = libaioring.so.2.0.0 ] && [ \"\
 public="aioring_disabled aioring_exit aioring_flag_name aioring_flags_str
 	aioring_init aioring_io_ring_enter aioring_io_setup2 aioring_probe
 	aioring_setup_strerror aioring_submit aioring_submit_and_wait
-	aioring_unsupported_flag aioring_wait"
+	aioring_unsupported_flag aioring_unsupported_strerror aioring_wait"
 want=$(tr -s ' \t\n' '\n' <<<"$public" | sed '/^$/d' | sort)
 dyn=$(nm -D --defined-only "$so")
 exported=$(awk '$2 != "A" { print $3 }' <<<"$dyn" | sort)

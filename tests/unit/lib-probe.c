@@ -173,6 +173,50 @@ static void test_names(void)
 	   "flags_str truncates safely and returns the full length (%d)", n);
 }
 
+/* the fio engine's option names (a tool's own words for the flags) */
+static const char *fio_option(unsigned int flag)
+{
+	return flag == IOCTX_FLAG_SQWQ ? "sqwq" :
+	       flag == IOCTX_FLAG_SQTHREAD ? "sqthread" : NULL;
+}
+
+/*
+ * One text for "which flag is unsupported", whatever tool asks: the
+ * flag, the tool's option, the kernel; or the combination.
+ */
+static void test_unsupported_strerror(void)
+{
+	char buf[256];
+	unsigned int bit;
+
+	fake_reset(IOCTX_FLAG_IOPOLL | IOCTX_FLAG_SCQRING);
+	bit = aioring_unsupported_strerror(IOCTX_FLAG_SCQRING | IOCTX_FLAG_SQWQ,
+					   fio_option, &fake_sys, buf, sizeof(buf));
+	ok(bit == IOCTX_FLAG_SQWQ &&
+	   !strncmp(buf, "IOCTX_FLAG_SQWQ (sqwq) is not supported by this kernel (", 56),
+	   "unsupported_strerror names flag and option: '%s'", buf);
+	ok(fk.setup_ok == fk.destroys, "no context left behind");
+	bit = aioring_unsupported_strerror(IOCTX_FLAG_SCQRING | IOCTX_FLAG_FIXEDBUFS,
+					   fio_option, &fake_sys, buf, sizeof(buf));
+	ok(bit == IOCTX_FLAG_FIXEDBUFS &&
+	   !strncmp(buf, "IOCTX_FLAG_FIXEDBUFS is not supported by this kernel (", 54),
+	   "no option name for the flag: none in the text, '%s'", buf);
+	bit = aioring_unsupported_strerror(IOCTX_FLAG_SCQRING | IOCTX_FLAG_SQWQ,
+					   NULL, &fake_sys, buf, 16);
+	ok(bit == IOCTX_FLAG_SQWQ && strlen(buf) == 15, "truncated safely: '%s'", buf);
+
+	fake_reset(AIORING_CTX_FLAGS_ALL);
+	bit = aioring_unsupported_strerror(IOCTX_FLAG_SCQRING | IOCTX_FLAG_SQTHREAD,
+					   fio_option, &fake_sys, buf, sizeof(buf));
+	ok(!bit && strstr(buf, "io_setup2(SCQRING|SQTHREAD) failed: ") &&
+	   strstr(buf, "is the sqthread CPU online?"),
+	   "each flag taken alone: the CPU or the combination, '%s'", buf);
+	bit = aioring_unsupported_strerror(IOCTX_FLAG_SCQRING | IOCTX_FLAG_IOPOLL,
+					   NULL, &fake_sys, buf, sizeof(buf));
+	ok(!bit && strstr(buf, "a combination this kernel does not support") &&
+	   !strstr(buf, "CPU"), "no SQ thread: the combination, '%s'", buf);
+}
+
 int main(void)
 {
 	test_probe_absent();
@@ -183,5 +227,6 @@ int main(void)
 	test_probe_full();
 	test_try_flags();
 	test_names();
+	test_unsupported_strerror();
 	return tap_done();
 }

@@ -22,29 +22,31 @@ static const char *flag_option(unsigned int flag)
 	case IOCTX_FLAG_SQTHREAD:	return "--sqthread";
 	case IOCTX_FLAG_SQWQ:		return "--sqwq";
 	case IOCTX_FLAG_SQPOLL:		return "--sqpoll";
-	default:			return "";
+	default:			return NULL;
 	}
 }
 
 /*
  * Turn an io_setup2() failure into an exit status and a message (the
- * words are libaioring's, shared with the fio engine).  For EINVAL, try
- * each asked-for feature on its own to name the one this kernel lacks
- * (sys: the system calls to try with, NULL the real ones).
+ * words are libaioring's, shared with the fio engine).  For EINVAL, the
+ * library tries each asked-for feature on its own to name the one this
+ * kernel lacks (sys: the system calls to try with, NULL the real ones).
  */
 int setup2_error(int ret, unsigned int flags, const struct aioring_sys *sys,
 		 char *err, size_t len)
 {
-	const char *why = "";
 	struct utsname u;
 	char names[96], text[256];
-	unsigned int bit;
 
-	if (uname(&u))
-		strcpy(u.release, "?");
+	if (ret == -EINVAL) {
+		aioring_unsupported_strerror(flags, flag_option, sys, err, len);
+		return EXIT_UNSUPPORTED;
+	}
 	aioring_setup_strerror(ret, flags, text, sizeof(text));
 	switch (ret) {
 	case -ENOSYS:
+		if (uname(&u))
+			strcpy(u.release, "?");
 		snprintf(err, len, "%s; boot a linux-aioring kernel (this is %s)",
 			 text, u.release);
 		return EXIT_NOKERNEL;
@@ -54,26 +56,12 @@ int setup2_error(int ret, unsigned int flags, const struct aioring_sys *sys,
 	case -EAGAIN:
 		snprintf(err, len, "%s", text);
 		return EXIT_IOERR;
-	case -EINVAL:
-		bit = aioring_unsupported_flag(flags, sys);
-		if (bit) {
-			snprintf(err, len,
-				 "IOCTX_FLAG_%s (%s) is not supported by this kernel (%s)",
-				 aioring_flag_name(bit), flag_option(bit),
-				 u.release);
-			return EXIT_UNSUPPORTED;
-		}
-		break;
 	}
 	aioring_flags_str(flags, names, sizeof(names));
-	if (ret == -EINVAL && (flags & IOCTX_FLAG_SQTHREAD))
-		why = " (is the --sqthread CPU online? or a combination this kernel does not support)";
-	else if (ret == -EINVAL)
-		why = " (a combination this kernel does not support)";
 	/* text starts with "io_setup2: " */
-	snprintf(err, len, "io_setup2(%s) failed: %s%s", names,
-		 strncmp(text, "io_setup2: ", 11) ? text : text + 11, why);
-	return ret == -EINVAL ? EXIT_UNSUPPORTED : EXIT_IOERR;
+	snprintf(err, len, "io_setup2(%s) failed: %s", names,
+		 strncmp(text, "io_setup2: ", 11) ? text : text + 11);
+	return EXIT_IOERR;
 }
 
 /*

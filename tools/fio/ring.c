@@ -31,7 +31,7 @@ static const char *flag_option(unsigned int flag)
 	case IOCTX_FLAG_SQTHREAD:	return "sqthread";
 	case IOCTX_FLAG_SQWQ:		return "sqwq";
 	case IOCTX_FLAG_SQPOLL:		return "sqthread_poll";
-	default:			return "?";
+	default:			return NULL;
 	}
 }
 
@@ -42,7 +42,7 @@ int fring_open(struct fring **out, unsigned int nr_events, unsigned int flags,
 	struct aioring_params p = { .sq_thread_cpu = sq_cpu };
 	struct fring *r = calloc(1, sizeof(*r));
 	struct iovec *iov = NULL;
-	unsigned int i, bit;
+	unsigned int i;
 	int ret;
 
 	snprintf(why, why_len, "out of memory");
@@ -68,11 +68,8 @@ int fring_open(struct fring **out, unsigned int nr_events, unsigned int flags,
 		return 0;
 	}
 	free(r);
-	bit = ret == -EINVAL ? aioring_unsupported_flag(flags, NULL) : 0;
-	if (bit)
-		snprintf(why, why_len,
-			 "%s (IOCTX_FLAG_%s) is not supported by this kernel",
-			 flag_option(bit), aioring_flag_name(bit));
+	if (ret == -EINVAL)
+		aioring_unsupported_strerror(flags, flag_option, NULL, why, why_len);
 	else
 		aioring_setup_strerror(ret, flags, why, why_len);
 	return ret;

@@ -424,6 +424,10 @@ int aioring_probe(struct aioring_probe *pr, const struct aioring_sys *sys);
 unsigned int aioring_unsupported_flag(unsigned int flags,
 				      const struct aioring_sys *sys);
 int aioring_setup_strerror(int err, unsigned int flags, char *buf, size_t len);
+unsigned int aioring_unsupported_strerror(unsigned int flags,
+					  const char *(*option)(unsigned int flag),
+					  const struct aioring_sys *sys,
+					  char *buf, size_t len);
 const char *aioring_flag_name(unsigned int flag);
 int aioring_flags_str(unsigned int flags, char *buf, size_t len);
 

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "aioring.h"
@@ -229,6 +230,50 @@ unsigned int aioring_unsupported_flag(unsigned int flags,
 		if (aioring_try_flags(aioring_flag_setup_flags(bit), sys) == 0)
 			return bit;
 	}
+	return 0;
+}
+
+/*
+ * An io_setup2(flags) EINVAL in words, the same in every tool: the first
+ * feature flag the kernel refuses on its own, with the caller's name of
+ * the option that asked for it (option(flag); option NULL, or a NULL
+ * from it, names none) and the kernel release,
+ *   "IOCTX_FLAG_SQWQ (--sqwq) is not supported by this kernel (6.1.0-..)",
+ * or, when the kernel takes each flag alone, the combination (or the SQ
+ * thread's CPU) is the problem:
+ *   "io_setup2(SCQRING|SQTHREAD) failed: Invalid argument (is the
+ *    --sqthread CPU online? or a combination this kernel does not support)".
+ * Returns the refused flag, 0 for the second case.
+ */
+unsigned int aioring_unsupported_strerror(unsigned int flags,
+					  const char *(*option)(unsigned int flag),
+					  const struct aioring_sys *sys,
+					  char *buf, size_t len)
+{
+	unsigned int bit = aioring_unsupported_flag(flags, sys);
+	const char *opt = NULL;
+	char names[96];
+	struct utsname u;
+
+	if (option)
+		opt = option(bit ? bit : IOCTX_FLAG_SQTHREAD);
+	if (bit) {
+		if (uname(&u))
+			strcpy(u.release, "?");
+		snprintf(buf, len, "IOCTX_FLAG_%s%s%s%s is not supported by this kernel (%s)",
+			 aioring_flag_name(bit), opt ? " (" : "", opt ? opt : "",
+			 opt ? ")" : "", u.release);
+		return bit;
+	}
+	aioring_flags_str(flags, names, sizeof(names));
+	if (flags & IOCTX_FLAG_SQTHREAD)
+		snprintf(buf, len,
+			 "io_setup2(%s) failed: %s (is the %s CPU online? or a combination this kernel does not support)",
+			 names, strerror(EINVAL), opt ? opt : "SQ thread's");
+	else
+		snprintf(buf, len,
+			 "io_setup2(%s) failed: %s (a combination this kernel does not support)",
+			 names, strerror(EINVAL));
 	return 0;
 }
 
