@@ -9,8 +9,15 @@
  * Works next to the distribution's <linux/aio_abi.h>: everything that
  * header may already define is only defined here when it is missing, with
  * the same value, so a newer kernel header never conflicts.  It can be
- * included together with <linux/io_uring.h> or <liburing.h>, not with
- * <libaio.h> (which has its own struct iocb).
+ * included together with <linux/io_uring.h> or <liburing.h>, and with
+ * <libaio.h>, which declares a struct iocb and struct io_event of its own
+ * (same layout, other member names) and so cannot meet <linux/aio_abi.h>
+ * in one translation unit: after <libaio.h>, or with AIORING_WITH_LIBAIO
+ * defined before the first #include, this header does not include
+ * <linux/aio_abi.h> and works with its own struct aioring_iocb and
+ * struct aioring_event.  The API names them aioring_iocb_t and
+ * aioring_event_t: struct iocb and struct io_event of <linux/aio_abi.h>
+ * normally, the project's twins next to <libaio.h>.
  *
  * Standard C99 and later and C++ compile it without extensions warnings
  * (-pedantic); it declares no system call itself, the raw wrappers
@@ -23,19 +30,87 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-#include <linux/aio_abi.h>
 #include <linux/types.h>
 #include <sys/uio.h>
+
+#if defined(__LIBAIO_H) && !defined(AIORING_WITH_LIBAIO)
+#define AIORING_WITH_LIBAIO 1
+#endif
+#ifndef AIORING_WITH_LIBAIO
+#include <linux/aio_abi.h>
+#endif
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 /*
+ * The kernel's struct iocb and struct io_event under the project's own
+ * names: the same layout and member names as <linux/aio_abi.h> (the
+ * library build checks it), usable where <libaio.h> owns the names.
+ */
+struct aioring_iocb {
+	__u64 aio_data;			/* returned in aioring_event.data */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	__s32 aio_rw_flags;		/* RWF_* */
+	__u32 aio_key;			/* set by the kernel */
+#else
+	__u32 aio_key;			/* set by the kernel */
+	__s32 aio_rw_flags;		/* RWF_* */
+#endif
+	__u16 aio_lio_opcode;		/* AIORING_CMD_* */
+	__s16 aio_reqprio;
+	__u32 aio_fildes;
+	__u64 aio_buf;
+	__u64 aio_nbytes;
+	__s64 aio_offset;
+	__u64 aio_reserved2;
+	__u32 aio_flags;		/* IOCB_FLAG_* */
+	__u32 aio_resfd;
+};
+
+struct aioring_event {
+	__u64 data;			/* the iocb's aio_data */
+	__u64 obj;			/* the iocb's address (ring: its slot) */
+	__s64 res;			/* bytes, or a negative errno */
+	__s64 res2;			/* IOEV_RES2_CACHEHIT */
+};
+
+/* opcodes of aio_lio_opcode, the values of IOCB_CMD_* */
+enum {
+	AIORING_CMD_PREAD = 0,
+	AIORING_CMD_PWRITE = 1,
+	AIORING_CMD_FSYNC = 2,
+	AIORING_CMD_FDSYNC = 3,
+	AIORING_CMD_POLL = 5,
+	AIORING_CMD_NOOP = 6,
+	AIORING_CMD_PREADV = 7,
+	AIORING_CMD_PWRITEV = 8,
+};
+
+#ifdef AIORING_WITH_LIBAIO
+typedef struct aioring_iocb aioring_iocb_t;
+typedef struct aioring_event aioring_event_t;
+#ifndef __LINUX__AIO_ABI_H
+typedef __kernel_ulong_t aio_context_t;
+#endif
+#else
+typedef struct iocb aioring_iocb_t;
+typedef struct io_event aioring_event_t;
+#endif
+
+#ifndef IOCB_FLAG_RESFD
+#define IOCB_FLAG_RESFD		(1 << 0)
+#endif
+#ifndef IOCB_FLAG_IOPRIO
+#define IOCB_FLAG_IOPRIO	(1 << 1)
+#endif
+
+/*
  * A kernel header that knows the interface defines the ring structures
  * together with IOCTX_FLAG_SCQRING; one without the flag has neither.
  */
-#ifdef IOCTX_FLAG_SCQRING
+#if defined(IOCTX_FLAG_SCQRING) && !defined(AIORING_WITH_LIBAIO)
 #define AIORING_KERNEL_HAS_RINGS 1
 #endif
 
@@ -125,7 +200,7 @@ struct aio_cq_ring {
 	__u32 tail;			/* kernel producer tail */
 	__u32 nr_events;		/* max events in ring */
 	__u32 reserved[5];		/* up to one io_event, 32 bytes */
-	__extension__ struct io_event events[]; /* ring, array of io_events */
+	__extension__ aioring_event_t events[]; /* ring, array of io_events */
 };
 #if defined(__cplusplus) && defined(__clang__)
 #pragma clang diagnostic pop
@@ -140,13 +215,13 @@ static inline size_t aioring_sq_ring_size(unsigned int nr_events)
 
 static inline size_t aioring_iocbs_size(unsigned int nr_events)
 {
-	return (size_t)nr_events * sizeof(struct iocb);
+	return (size_t)nr_events * sizeof(aioring_iocb_t);
 }
 
 static inline size_t aioring_cq_ring_size(unsigned int nr_events)
 {
 	return sizeof(struct aio_cq_ring) +
-	       2 * (size_t)nr_events * sizeof(struct io_event);
+	       2 * (size_t)nr_events * sizeof(aioring_event_t);
 }
 
 /*
@@ -210,7 +285,7 @@ struct aioring_sys {
 /* One io_setup2() context and its rings.  All fields are readable. */
 struct aioring {
 	struct aio_sq_ring *sq;		/* NULL without IOCTX_FLAG_SCQRING */
-	struct iocb *iocbs;		/* sq_entries iocbs */
+	aioring_iocb_t *iocbs;		/* sq_entries iocbs */
 	struct aio_cq_ring *cq;
 	unsigned int sq_entries;	/* io_setup2 nr_events */
 	unsigned int cq_entries;	/* 2 * sq_entries */
@@ -269,8 +344,8 @@ static inline unsigned int aioring_sq_space(const struct aioring *r)
 	return r->sq_entries - 1 - aioring_sq_pending(r);
 }
 
-static inline struct iocb *aioring_iocb(const struct aioring *r,
-					unsigned int idx)
+static inline aioring_iocb_t *aioring_iocb(const struct aioring *r,
+					   unsigned int idx)
 {
 	return &r->iocbs[idx];
 }
@@ -319,7 +394,7 @@ static inline unsigned int aioring_cq_ready(const struct aioring *r)
 }
 
 /* the oldest unreaped event, or NULL; aioring_cq_advance() consumes it */
-static inline struct io_event *aioring_cq_peek(const struct aioring *r)
+static inline aioring_event_t *aioring_cq_peek(const struct aioring *r)
 {
 	if (r->cq_head == aioring_load_acquire(&r->cq->tail))
 		return NULL;
@@ -338,7 +413,7 @@ static inline void aioring_cq_advance(struct aioring *r, unsigned int nr)
 
 /* Copy up to max events out of the CQ ring; returns how many. */
 static inline unsigned int aioring_reap(struct aioring *r,
-					struct io_event *evs, unsigned int max)
+					aioring_event_t *evs, unsigned int max)
 {
 	unsigned int tail = aioring_load_acquire(&r->cq->tail);
 	unsigned int head = r->cq_head, n = 0;
@@ -356,29 +431,148 @@ static inline unsigned int aioring_reap(struct aioring *r,
 
 /* --- iocb preparation --- */
 
-static inline void aioring_prep_rw(struct iocb *cb, int opcode, int fd,
+static inline void aioring_prep_rw(aioring_iocb_t *cb, int opcode, int fd,
 				   void *buf, size_t len, __s64 offset,
 				   __u64 data)
 {
 	memset(cb, 0, sizeof(*cb));
 	cb->aio_data = data;
-	cb->aio_lio_opcode = opcode;
-	cb->aio_fildes = fd;
+	cb->aio_lio_opcode = (__u16)opcode;
+	cb->aio_fildes = (__u32)fd;
 	cb->aio_buf = (__u64)(uintptr_t)buf;
 	cb->aio_nbytes = len;
 	cb->aio_offset = offset;
 }
 
-static inline void aioring_prep_pread(struct iocb *cb, int fd, void *buf,
+static inline void aioring_prep_pread(aioring_iocb_t *cb, int fd, void *buf,
 				      size_t len, __s64 offset, __u64 data)
 {
-	aioring_prep_rw(cb, IOCB_CMD_PREAD, fd, buf, len, offset, data);
+	aioring_prep_rw(cb, AIORING_CMD_PREAD, fd, buf, len, offset, data);
 }
 
-static inline void aioring_prep_pwrite(struct iocb *cb, int fd, void *buf,
+static inline void aioring_prep_pwrite(aioring_iocb_t *cb, int fd, void *buf,
 				       size_t len, __s64 offset, __u64 data)
 {
-	aioring_prep_rw(cb, IOCB_CMD_PWRITE, fd, buf, len, offset, data);
+	aioring_prep_rw(cb, AIORING_CMD_PWRITE, fd, buf, len, offset, data);
+}
+
+/*
+ * The slot allocator: the iocb of the next free SQ entry, already queued
+ * at the local SQ tail (aioring_submit() publishes it), or NULL when the
+ * SQ ring is full.  Slot i of the SQ ring always takes iocb i, so with
+ * IOCTX_FLAG_FIXEDBUFS the iocb's buffer must lie in bufs[i] of
+ * aioring_init(), i = aioring_iocb_index().  Do not mix with
+ * aioring_sq_queue() of slots of your own choosing on one ring.
+ */
+static inline aioring_iocb_t *aioring_get_iocb(struct aioring *r)
+{
+	unsigned int idx = r->sq_tail;
+
+	if (!aioring_sq_space(r))
+		return NULL;
+	aioring_sq_queue(r, idx);
+	return &r->iocbs[idx];
+}
+
+/* the slot of an iocb of the ring (its fixed buffer's index) */
+static inline unsigned int aioring_iocb_index(const struct aioring *r,
+					      const aioring_iocb_t *cb)
+{
+	return (unsigned int)(cb - r->iocbs);
+}
+
+/* what the iocb's event carries back in data */
+static inline void aioring_iocb_set_data(aioring_iocb_t *cb, __u64 data)
+{
+	cb->aio_data = data;
+}
+
+static inline void aioring_iocb_set_data_ptr(aioring_iocb_t *cb, void *ptr)
+{
+	cb->aio_data = (__u64)(uintptr_t)ptr;
+}
+
+static inline void *aioring_event_data_ptr(const aioring_event_t *ev)
+{
+	return (void *)(uintptr_t)ev->data;
+}
+
+/*
+ * Prep helpers that know the ring: a read or write on an IOCTX_FLAG_IOPOLL
+ * context must be polled (IOCB_FLAG_HIPRI) and on any other io_setup2
+ * context must not be, so they set the flag from r->flags.  aio_data is
+ * 0: see aioring_iocb_set_data().
+ */
+static inline void aioring_prep_ring_rw(const struct aioring *r,
+					aioring_iocb_t *cb, int opcode, int fd,
+					const void *buf, size_t len,
+					__s64 offset)
+{
+	aioring_prep_rw(cb, opcode, fd, (void *)(uintptr_t)buf, len, offset, 0);
+	if (r->flags & IOCTX_FLAG_IOPOLL)
+		cb->aio_flags = IOCB_FLAG_HIPRI;
+}
+
+static inline void aioring_prep_read(const struct aioring *r,
+				     aioring_iocb_t *cb, int fd, void *buf,
+				     size_t len, __s64 offset)
+{
+	aioring_prep_ring_rw(r, cb, AIORING_CMD_PREAD, fd, buf, len, offset);
+}
+
+static inline void aioring_prep_write(const struct aioring *r,
+				      aioring_iocb_t *cb, int fd,
+				      const void *buf, size_t len,
+				      __s64 offset)
+{
+	aioring_prep_ring_rw(r, cb, AIORING_CMD_PWRITE, fd, buf, len, offset);
+}
+
+/* vectored: not with IOCTX_FLAG_FIXEDBUFS (the kernel says EINVAL) */
+static inline void aioring_prep_readv(const struct aioring *r,
+				      aioring_iocb_t *cb, int fd,
+				      const struct iovec *iov, int nr_vecs,
+				      __s64 offset)
+{
+	aioring_prep_ring_rw(r, cb, AIORING_CMD_PREADV, fd, iov,
+			     (size_t)nr_vecs, offset);
+}
+
+static inline void aioring_prep_writev(const struct aioring *r,
+				       aioring_iocb_t *cb, int fd,
+				       const struct iovec *iov, int nr_vecs,
+				       __s64 offset)
+{
+	aioring_prep_ring_rw(r, cb, AIORING_CMD_PWRITEV, fd, iov,
+			     (size_t)nr_vecs, offset);
+}
+
+/*
+ * fsync, fdatasync and poll are never polled IO: the kernel refuses them
+ * on an IOCTX_FLAG_IOPOLL context, so they are prepared without HIPRI.
+ */
+static inline void aioring_prep_fsync(const struct aioring *r,
+				      aioring_iocb_t *cb, int fd)
+{
+	(void)r;
+	aioring_prep_rw(cb, AIORING_CMD_FSYNC, fd, NULL, 0, 0, 0);
+}
+
+static inline void aioring_prep_fdsync(const struct aioring *r,
+				       aioring_iocb_t *cb, int fd)
+{
+	(void)r;
+	aioring_prep_rw(cb, AIORING_CMD_FDSYNC, fd, NULL, 0, 0, 0);
+}
+
+/* one-shot poll for the poll(2) events (POLLIN, ...); res is the revents */
+static inline void aioring_prep_poll(const struct aioring *r,
+				     aioring_iocb_t *cb, int fd,
+				     unsigned int events)
+{
+	(void)r;
+	aioring_prep_rw(cb, AIORING_CMD_POLL, fd, NULL, 0, 0, 0);
+	cb->aio_buf = (__u16)events;
 }
 
 /* --- system calls through the ring --- */

@@ -4,6 +4,7 @@
  * CQ ring, each page aligned) and submission through io_ring_enter().
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -20,6 +21,40 @@ _Static_assert(sizeof(void *) != 8 ||
 		sizeof(struct aioring_sys) == 64 &&
 		sizeof(struct aioring_probe) == 192),
 	       "the ABI of libaioring.so.2: sizes of its structures");
+
+/* the project's twins of the kernel's iocb and io_event (aioring.h) */
+#define SAME_MEMBER(a, b, m) \
+	(offsetof(a, m) == offsetof(b, m) && \
+	 sizeof(((a *)0)->m) == sizeof(((b *)0)->m))
+_Static_assert(sizeof(struct aioring_iocb) == sizeof(struct iocb) &&
+	       SAME_MEMBER(struct aioring_iocb, struct iocb, aio_data) &&
+	       SAME_MEMBER(struct aioring_iocb, struct iocb, aio_key) &&
+	       SAME_MEMBER(struct aioring_iocb, struct iocb, aio_rw_flags) &&
+	       SAME_MEMBER(struct aioring_iocb, struct iocb, aio_lio_opcode) &&
+	       SAME_MEMBER(struct aioring_iocb, struct iocb, aio_reqprio) &&
+	       SAME_MEMBER(struct aioring_iocb, struct iocb, aio_fildes) &&
+	       SAME_MEMBER(struct aioring_iocb, struct iocb, aio_buf) &&
+	       SAME_MEMBER(struct aioring_iocb, struct iocb, aio_nbytes) &&
+	       SAME_MEMBER(struct aioring_iocb, struct iocb, aio_offset) &&
+	       SAME_MEMBER(struct aioring_iocb, struct iocb, aio_reserved2) &&
+	       SAME_MEMBER(struct aioring_iocb, struct iocb, aio_flags) &&
+	       SAME_MEMBER(struct aioring_iocb, struct iocb, aio_resfd),
+	       "struct aioring_iocb is struct iocb");
+_Static_assert(sizeof(struct aioring_event) == sizeof(struct io_event) &&
+	       SAME_MEMBER(struct aioring_event, struct io_event, data) &&
+	       SAME_MEMBER(struct aioring_event, struct io_event, obj) &&
+	       SAME_MEMBER(struct aioring_event, struct io_event, res) &&
+	       SAME_MEMBER(struct aioring_event, struct io_event, res2),
+	       "struct aioring_event is struct io_event");
+_Static_assert((int)AIORING_CMD_PREAD == (int)IOCB_CMD_PREAD &&
+	       (int)AIORING_CMD_PWRITE == (int)IOCB_CMD_PWRITE &&
+	       (int)AIORING_CMD_FSYNC == (int)IOCB_CMD_FSYNC &&
+	       (int)AIORING_CMD_FDSYNC == (int)IOCB_CMD_FDSYNC &&
+	       (int)AIORING_CMD_POLL == (int)IOCB_CMD_POLL &&
+	       (int)AIORING_CMD_NOOP == (int)IOCB_CMD_NOOP &&
+	       (int)AIORING_CMD_PREADV == (int)IOCB_CMD_PREADV &&
+	       (int)AIORING_CMD_PWRITEV == (int)IOCB_CMD_PWRITEV,
+	       "AIORING_CMD_* are IOCB_CMD_*");
 
 long aioring_io_setup2(unsigned int nr_events, unsigned int flags,
 		       struct aio_sq_ring *sq_ring, struct aio_cq_ring *cq_ring,
