@@ -192,8 +192,9 @@ only aioring-tools '^(/usr/bin/aioring-bench|/usr/share/man/man[12]/.*|/usr/lib/
 need aioring-libs /usr/lib64/libaioring.so.2 /usr/lib64/libaioring.so.2.0.0
 only aioring-libs '^(/usr/lib64/libaioring\.so\.2(\.[0-9.]+)?|/usr/lib/\.build-id(/.*)?)$'
 need aioring-devel /usr/include/aioring.h /usr/lib64/libaioring.so /usr/lib64/libaioring.a \
-	/usr/lib64/pkgconfig/aioring.pc /usr/share/man/man3/libaioring.3.gz
-only aioring-devel '^(/usr/include/aioring\.h|/usr/lib64/(libaioring\.(so|a)|pkgconfig/aioring\.pc)|/usr/share/man/man3/libaioring\.3\.gz)$'
+	/usr/lib64/pkgconfig/aioring.pc /usr/share/man/man3/libaioring.3.gz \
+	/usr/share/man/man3/aioring_init.3.gz /usr/share/man/man3/aioring_exit.3.gz
+only aioring-devel '^(/usr/include/aioring\.h|/usr/lib64/(libaioring\.(so|a)|pkgconfig/aioring\.pc)|/usr/share/man/man3/(libaioring|aioring_[a-z0-9_]+)\.3\.gz)$'
 need fio-engine-aio-ring /usr/lib64/aioring/fio-aioring.so
 only fio-engine-aio-ring '^(/usr/lib64/aioring(/fio-aioring\.so)?|/usr/lib/\.build-id(/.*)?)$'
 
