@@ -113,10 +113,64 @@ static void test_format(void)
 	   "fmt_size: 4k, 1M, 1536");
 }
 
+/*
+ * -n: the statistics of several threads become one: merging histograms
+ * gives what one histogram of all samples gives, counters add up, the
+ * run lasts as long as its longest thread.
+ */
+static void test_merge(void)
+{
+	static struct lat_hist a, b, one;
+	static struct run_stats s1, s2, all;
+	uint64_t v;
+
+	lat_init(&a);
+	lat_init(&b);
+	lat_init(&one);
+	for (v = 1; v <= 1000; v++) {
+		lat_add(v % 3 ? &a : &b, v * 1000);
+		lat_add(&one, v * 1000);
+	}
+	lat_merge(&a, &b);
+	ok(a.count == one.count && a.sum == one.sum && a.min == one.min &&
+	   a.max == one.max && a.sumsq == one.sumsq &&
+	   !memcmp(a.bucket, one.bucket, sizeof(a.bucket)),
+	   "lat_merge of two halves is the histogram of all samples");
+	ok(lat_percentile(&a, 99) == lat_percentile(&one, 99) &&
+	   lat_stddev(&a) == lat_stddev(&one), "the same p99 and stddev");
+	lat_init(&b);
+	lat_merge(&one, &b);
+	ok(one.count == 1000 && one.min == 1000, "merging an empty histogram changes nothing");
+
+	stats_init(&s1);
+	stats_init(&s2);
+	stats_init(&all);
+	s1.ios = 100; s1.reads = 60; s1.writes = 40; s1.bytes = 409600;
+	s1.dir[DIR_READ].ios = 60; s1.calls = 30; s1.cachehits = 5;
+	s1.elapsed_ns = 2000000000ULL;
+	lat_add(&s1.lat, 5000);
+	lat_add(&s1.dir[DIR_READ].clat, 4000);
+	s2.ios = 50; s2.reads = 50; s2.bytes = 204800; s2.dir[DIR_READ].ios = 50;
+	s2.calls = 20; s2.eagain = 2; s2.elapsed_ns = 2100000000ULL;
+	lat_add(&s2.lat, 7000);
+	lat_add(&s2.dir[DIR_READ].clat, 6000);
+	stats_merge(&all, &s1);
+	stats_merge(&all, &s2);
+	ok(all.ios == 150 && all.reads == 110 && all.writes == 40 &&
+	   all.bytes == 614400 && all.dir[DIR_READ].ios == 110 &&
+	   all.calls == 50 && all.cachehits == 5 && all.eagain == 2,
+	   "stats_merge adds the counters of both threads");
+	ok(all.elapsed_ns == 2100000000ULL, "the run lasted as long as the longest thread");
+	ok(all.lat.count == 2 && all.lat.min == 5000 && all.lat.max == 7000 &&
+	   all.dir[DIR_READ].clat.count == 2 && !all.dir[DIR_WRITE].lat.count,
+	   "the latencies of both threads, per direction");
+}
+
 int main(void)
 {
 	test_buckets();
 	test_percentiles();
 	test_format();
+	test_merge();
 	return tap_done();
 }

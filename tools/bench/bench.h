@@ -26,6 +26,9 @@
 /* IOCB_FLAG_HIPRI, for the libaio engine (checked in engine-aioring.c) */
 #define BENCH_IOCB_HIPRI	(1 << 2)
 
+#define MAX_TARGETS	16		/* FILE|DEVICE arguments */
+#define MAX_THREADS	64		/* -n */
+
 enum rw_mode { RW_READ, RW_WRITE, RW_RANDREAD, RW_RANDWRITE, RW_RANDRW };
 enum engine_id { ENG_AIORING, ENG_IO_URING, ENG_LIBAIO, ENG_PSYNC, ENG_NR };
 
@@ -43,7 +46,10 @@ struct bench_opts {
 	uint64_t ios;			/* 0: no limit */
 	uint64_t size;			/* bytes of the target, 0: all */
 	int verify, json, probe, compare, quiet;
-	const char *target;
+	const char *target;		/* targets[0], or the one a thread drives */
+	const char *targets[MAX_TARGETS];
+	unsigned int ntargets;
+	unsigned int threads;		/* -n: submitting threads, one ring each */
 };
 
 /*
@@ -98,6 +104,7 @@ uint64_t lat_bucket_high(unsigned int b);
 uint64_t lat_percentile(const struct lat_hist *h, double pct);
 double lat_mean(const struct lat_hist *h);
 double lat_stddev(const struct lat_hist *h);
+void lat_merge(struct lat_hist *dst, const struct lat_hist *src);
 
 /*
  * One direction of a run, as fio reports it: slat from prep to the
@@ -124,6 +131,19 @@ struct run_stats {
 	struct lat_hist lat;
 };
 
+void stats_merge(struct run_stats *dst, const struct run_stats *src);
+void stats_init(struct run_stats *st);
+
+/*
+ * What a running thread has done so far, for the per-second line of a
+ * run with several threads: stored by the thread with relaxed atomic
+ * stores, read by the main thread.
+ */
+struct live_stats {
+	uint64_t ios, bytes, calls, cachehits;
+	unsigned int inflight;
+};
+
 /* One result row: what ran, how it went */
 struct run_result {
 	const struct bench_opts *o;
@@ -133,7 +153,9 @@ struct run_result {
 	int status;			/* exit status of this run */
 	char message[256];		/* why it failed or was not run */
 	int interrupted;		/* SIGINT */
+	unsigned int threads;		/* threads merged into st (0, 1: one) */
 	struct run_stats st;
+	struct live_stats live;
 };
 
 /* json.c: a small pretty-printing JSON writer */

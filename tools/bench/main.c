@@ -5,10 +5,13 @@
  *
  * One job: open the target, check that the mode can work there, let the
  * engine set up, then run_loop() (prep, submit, reap) until the time,
- * the IO count or the verify passes are done, or SIGINT.
+ * the IO count or the verify passes are done, or SIGINT.  With -n, each
+ * of several threads runs one job on its own CPU (run_threads()) and
+ * their statistics are merged into one result.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -273,10 +276,25 @@ static void tick(struct runner *rn, uint64_t now)
 	rn->last_tick = now;
 }
 
+/* for run_threads(): what this thread has done so far */
+static void live_publish(struct runner *rn)
+{
+	struct live_stats *l = &rn->res->live;
+
+	__atomic_store_n(&l->ios, rn->st->ios, __ATOMIC_RELAXED);
+	__atomic_store_n(&l->bytes, rn->st->bytes, __ATOMIC_RELAXED);
+	__atomic_store_n(&l->calls, rn->j.calls, __ATOMIC_RELAXED);
+	__atomic_store_n(&l->cachehits, rn->st->cachehits, __ATOMIC_RELAXED);
+	__atomic_store_n(&l->inflight, rn->j.inflight, __ATOMIC_RELAXED);
+}
+
 /* time limit, SIGINT, the turn from writing to reading, the second line */
 static void clock_step(struct runner *rn)
 {
 	uint64_t now = now_ns();
+
+	if (rn->o->threads > 1)
+		live_publish(rn);
 
 	if (rn->deadline && now >= rn->deadline)
 		rn->draining = 1;
@@ -542,17 +560,12 @@ static void run_one(const struct bench_opts *o, enum engine_id e,
 {
 	struct rusage ru0, ru1;
 	struct runner rn;
-	int ret, i;
+	int ret;
 
 	memset(res, 0, sizeof(*res));
 	res->o = o;
 	res->engine = e;
-	lat_init(&res->st.lat);
-	for (i = 0; i < DIR_NR; i++) {
-		lat_init(&res->st.dir[i].slat);
-		lat_init(&res->st.dir[i].clat);
-		lat_init(&res->st.dir[i].lat);
-	}
+	stats_init(&res->st);
 
 	ret = opts_mode_check(o, e, res->message, sizeof(res->message));
 	if (!ret && o->polled)
@@ -604,6 +617,223 @@ static void install_sigint(void)
 	sa.sa_flags = SA_RESETHAND;	/* a second ^C ends the program */
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
+}
+
+/* ------------------------------------------------------------------ */
+/* Several threads (-n)                                                */
+
+struct worker {
+	pthread_t tid;
+	struct bench_opts o;		/* o.target: this thread's */
+	const struct target *t;
+	int cpu;			/* pinned to it, -1: not pinned */
+	int pinned;
+	int done;
+	struct run_result res;
+};
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	cpu_set_t set;
+
+	if (w->cpu >= 0) {
+		CPU_ZERO(&set);
+		CPU_SET(w->cpu, &set);
+		w->pinned = !pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	}
+	run_one(&w->o, w->o.engine, w->t, &w->res);
+	__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* the CPUs this process may run on, in order; how many */
+static int allowed_cpus(int *cpus, int max)
+{
+	cpu_set_t set;
+	int cpu, n = 0;
+
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return 0;
+	for (cpu = 0; cpu < CPU_SETSIZE && n < max; cpu++)
+		if (CPU_ISSET(cpu, &set))
+			cpus[n++] = cpu;
+	return n;
+}
+
+/* the per-second line of all threads together, until every one is done */
+static void watch_workers(const struct bench_opts *o, struct worker *w,
+			  unsigned int n)
+{
+	uint64_t start = now_ns(), last = start, base[4] = { 0 };
+	unsigned int i, running;
+	struct tick t;
+
+	do {
+		struct timespec ts = { 0, 50 * 1000000L };
+		uint64_t sum[4] = { 0 }, now;
+
+		nanosleep(&ts, NULL);
+		now = now_ns();
+		running = 0;
+		for (i = 0; i < n; i++)
+			running += !__atomic_load_n(&w[i].done, __ATOMIC_ACQUIRE);
+		if (!running || now - last < 1000000000ULL)
+			continue;
+		memset(&t, 0, sizeof(t));
+		for (i = 0; i < n; i++) {
+			const struct live_stats *l = &w[i].res.live;
+
+			sum[0] += __atomic_load_n(&l->ios, __ATOMIC_RELAXED);
+			sum[1] += __atomic_load_n(&l->bytes, __ATOMIC_RELAXED);
+			sum[2] += __atomic_load_n(&l->calls, __ATOMIC_RELAXED);
+			sum[3] += __atomic_load_n(&l->cachehits, __ATOMIC_RELAXED);
+			t.inflight += __atomic_load_n(&l->inflight, __ATOMIC_RELAXED);
+		}
+		t.t = (now - start) / 1e9;
+		t.secs = (now - last) / 1e9;
+		t.ios = sum[0] - base[0];
+		t.bytes = sum[1] - base[1];
+		t.calls = sum[2] - base[2];
+		t.cachehits = sum[3] - base[3];
+		t.has_cachehit = o->engine == ENG_AIORING;
+		if (!o->quiet && !o->json)
+			report_tick(stdout, &t);
+		memcpy(base, sum, sizeof(base));
+		last = now;
+	} while (running);
+}
+
+/* the threads' results as one: counters added, the first failure kept */
+static void merge_workers(struct run_result *all, const struct bench_opts *mo,
+			  const struct worker *w, unsigned int n)
+{
+	unsigned int i;
+
+	memset(all, 0, sizeof(*all));
+	all->o = mo;
+	all->engine = mo->engine;
+	all->depth = w[0].res.depth;
+	all->threads = n;
+	snprintf(all->flags, sizeof(all->flags), "%s", w[0].res.flags);
+	stats_init(&all->st);
+	for (i = 0; i < n; i++) {
+		const struct run_result *r = &w[i].res;
+
+		stats_merge(&all->st, &r->st);
+		all->interrupted |= r->interrupted;
+		if (r->status && !all->status) {
+			all->status = r->status;
+			snprintf(all->message, sizeof(all->message),
+				 "thread %u (%s): %s", i, w[i].o.target, r->message);
+		}
+	}
+}
+
+static void report_workers(FILE *f, const struct worker *w, unsigned int n)
+{
+	unsigned int i;
+	char a[32];
+
+	for (i = 0; i < n; i++) {
+		const struct run_result *r = &w[i].res;
+
+		fprintf(f, "thread %u on CPU %d%s: %s, %s IOPS, %llu IOs%s%s\n", i,
+			w[i].cpu, w[i].pinned ? "" : " (not pinned)", w[i].o.target,
+			fmt_count(a, sizeof(a), result_iops(r)),
+			(unsigned long long)r->st.ios, r->status ? ", " : "",
+			r->status ? r->message : "");
+	}
+}
+
+static int run_threads(const struct bench_opts *o)
+{
+	struct target t[MAX_TARGETS];
+	static int cpus[CPU_SETSIZE];
+	struct bench_opts mo = *o;
+	struct rusage ru0, ru1;
+	struct run_result *all;
+	struct worker *w;
+	char err[512], names[512] = "";
+	unsigned int i, k, started = 0, failed = 0;
+	int ncpu, ret = 0;
+
+	for (k = 0; k < o->ntargets; k++)
+		t[k].fd = -1;
+	for (k = 0; k < o->ntargets && !ret; k++) {
+		struct bench_opts to = *o;
+
+		to.target = o->targets[k];
+		ret = target_open(&to, &t[k], err, sizeof(err));
+		if (ret)
+			error_msg("%s", err);
+		snprintf(names + strlen(names), sizeof(names) - strlen(names),
+			 "%s%s", k ? " " : "", o->targets[k]);
+	}
+	w = ret ? NULL : calloc(o->threads, sizeof(*w));
+	all = ret ? NULL : calloc(1, sizeof(*all));
+	if (!ret && (!w || !all)) {
+		error_msg("out of memory");
+		ret = EXIT_IOERR;
+	}
+	if (ret)
+		goto out;
+
+	ncpu = allowed_cpus(cpus, CPU_SETSIZE);
+	for (i = 0; i < o->threads; i++) {
+		w[i].o = *o;
+		w[i].o.target = o->targets[i % o->ntargets];
+		w[i].o.quiet = 1;	/* the per-second line is for all */
+		if (o->sqthread)	/* not the thread's own CPU once pinned */
+			w[i].o.sq_cpu = bench_sq_cpu(o);
+		w[i].t = &t[i % o->ntargets];
+		w[i].cpu = ncpu ? cpus[i % ncpu] : -1;
+	}
+	install_sigint();
+	getrusage(RUSAGE_SELF, &ru0);
+	for (i = 0; i < o->threads; i++, started++) {
+		int err = pthread_create(&w[i].tid, NULL, worker_main, &w[i]);
+
+		if (err) {
+			error_msg("cannot start thread %u: %s", i, strerror(err));
+			interrupted = 1;	/* the others stop early */
+			failed = 1;
+			break;
+		}
+	}
+	watch_workers(o, w, started);
+	for (i = 0; i < started; i++)
+		pthread_join(w[i].tid, NULL);
+	getrusage(RUSAGE_SELF, &ru1);
+
+	mo.target = names;
+	merge_workers(all, &mo, w, started);
+	/* the process: SQ threads and workers included, as with one thread */
+	all->st.cpu_user_ns = tv_ns(&ru1.ru_utime) - tv_ns(&ru0.ru_utime);
+	all->st.cpu_sys_ns = tv_ns(&ru1.ru_stime) - tv_ns(&ru0.ru_stime);
+	if (failed) {
+		ret = EXIT_IOERR;
+	} else if (all->status && !all->st.ios && !all->st.elapsed_ns) {
+		error_msg("%s", all->message);	/* none ran at all */
+		ret = all->status;
+		goto out;
+	}
+	if (o->json) {
+		report_json_doc(stdout, all, 1);
+	} else {
+		report_workers(stdout, w, started);
+		report_text(stdout, all);
+	}
+	if (all->status)
+		error_msg("%s", all->message);
+	if (!ret)
+		ret = all->status;
+out:
+	for (k = 0; k < o->ntargets; k++)
+		target_close(&t[k]);
+	free(w);
+	free(all);
+	return ret;
 }
 
 static int run_compare(const struct bench_opts *o, const struct target *t)
@@ -660,6 +890,9 @@ int main(int argc, char **argv)
 			return ret;
 		}
 	}
+
+	if (o.threads > 1 || o.ntargets > 1)
+		return run_threads(&o);
 
 	ret = target_open(&o, &t, err, sizeof(err));
 	if (ret) {

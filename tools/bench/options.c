@@ -59,7 +59,7 @@ const char *rw_name(enum rw_mode rw)
 void opts_usage(FILE *f)
 {
 	fputs(
-"usage: aioring-bench [OPTIONS] FILE|DEVICE\n"
+"usage: aioring-bench [OPTIONS] FILE|DEVICE...\n"
 "       aioring-bench --probe [FILE|DEVICE]\n"
 "\n"
 "Drive IO at a file or block device and report IOPS, bandwidth, latency\n"
@@ -92,6 +92,10 @@ void opts_usage(FILE *f)
 "  -q, --quiet             no per-second lines\n"
 "  -P, --probe             print what the kernel and the target support\n"
 "  -C, --compare           run every engine in turn, then compare them\n"
+"  -n, --threads N         submitting threads, each with its own ring and\n"
+"                          pinned to its own CPU; FILEs are dealt out to\n"
+"                          them in turn (default: one thread per FILE);\n"
+"                          one summary of all\n"
 "  -h, --help              this text\n"
 "      --version           the version of aioring-bench\n"
 "\n"
@@ -188,6 +192,8 @@ enum {
 	OPT_IOS,
 };
 
+/* "-n 2 /dev/nullb0 /dev/nullb1": one thread (and ring) per target */
+
 static const struct option long_opts[] = {
 	{ "engine",		required_argument, NULL, 'e' },
 	{ "depth",		required_argument, NULL, 'd' },
@@ -211,6 +217,7 @@ static const struct option long_opts[] = {
 	{ "quiet",		no_argument,	   NULL, 'q' },
 	{ "probe",		no_argument,	   NULL, 'P' },
 	{ "compare",		no_argument,	   NULL, 'C' },
+	{ "threads",		required_argument, NULL, 'n' },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ "version",		no_argument,	   NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 }
@@ -257,9 +264,6 @@ static int opt_error(int c, char **argv, char *err, size_t errlen)
 		return fail(err, errlen, "option '-%c' needs a value", optopt);
 	}
 	/* '?': an unknown short option, or a long option gone wrong */
-	if (optopt == 'n')
-		return fail(err, errlen,
-			    "unknown option '-n' (t/io_uring's thread count is not supported; --ios N stops after N IOs)");
 	if (optopt == 't')
 		return fail(err, errlen,
 			    "unknown option '-t' (latencies are always tracked; the run time is -r SECONDS)");
@@ -336,7 +340,7 @@ int opts_parse(struct bench_opts *o, int argc, char **argv, char *err,
 
 	optind = 0;	/* glibc: full re-initialisation, parse may repeat */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":e:d:b:w:p::fB::O:s:c:r:S:VjqPCh",
+	while ((c = getopt_long(argc, argv, ":e:d:b:w:p::fB::O:s:c:r:S:VjqPCn:h",
 				long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'e':
@@ -469,6 +473,12 @@ int opts_parse(struct bench_opts *o, int argc, char **argv, char *err,
 		case 'C':
 			o->compare = 1;
 			break;
+		case 'n':
+			if (parse_uint(optarg, 1, MAX_THREADS, &o->threads))
+				return fail(err, errlen,
+					    "--threads must be 1..%u, not '%s'",
+					    MAX_THREADS, optarg);
+			break;
 		case 'h':
 			opts_usage(stdout);
 			return 1;
@@ -480,22 +490,36 @@ int opts_parse(struct bench_opts *o, int argc, char **argv, char *err,
 		}
 	}
 
-	if (optind < argc)
-		o->target = argv[optind++];
-	if (optind < argc && sqthread_word(sq_next) &&
-	    (o->target == sq_next || argv[optind] == sq_next))
+	while (optind < argc && o->ntargets < MAX_TARGETS)
+		o->targets[o->ntargets++] = argv[optind++];
+	o->target = o->targets[0];
+	if (sqthread_word(sq_next) && o->ntargets > 1 &&
+	    (o->targets[0] == sq_next || o->targets[1] == sq_next))
 		return fail(err, errlen,
 			    "'%s' after --sqthread is taken as a FILE: give the CPU as --sqthread=CPU (--sqthread=%s)",
 			    sq_next, sq_next);
 	if (optind < argc)
-		return fail(err, errlen, "one FILE or DEVICE only ('%s' is extra)",
-			    argv[optind]);
+		return fail(err, errlen, "at most %u FILEs or DEVICEs ('%s' is extra)",
+			    MAX_TARGETS, argv[optind]);
 	if (!o->target && !o->probe)
 		return fail(err, errlen, "no FILE or DEVICE given");
 	if (o->compare && engine_set)
 		return fail(err, errlen, "--compare runs every engine: drop --engine");
 	if (o->compare && o->probe)
 		return fail(err, errlen, "--probe and --compare exclude each other");
+	if (!o->threads)
+		o->threads = o->ntargets ? o->ntargets : 1;
+	if ((o->probe || o->compare) && (o->ntargets > 1 || o->threads > 1))
+		return fail(err, errlen, "--%s takes one FILE or DEVICE and no -n",
+			    o->probe ? "probe" : "compare");
+	if (o->threads < o->ntargets)
+		return fail(err, errlen,
+			    "-n %u for %u FILEs: each thread drives one target, give -n %u or more",
+			    o->threads, o->ntargets, o->ntargets);
+	if (o->verify && o->threads > o->ntargets)
+		return fail(err, errlen,
+			    "--verify with -n %u: one thread per target (threads sharing a target would overwrite each other's pattern)",
+			    o->threads);
 
 	if (!o->batch_submit)
 		o->batch_submit = o->depth / 4 ? o->depth / 4 : 1;

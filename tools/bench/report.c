@@ -93,9 +93,12 @@ void report_text(FILE *f, const struct run_result *r)
 	char a[32], b[32];
 	unsigned int i;
 
-	fprintf(f, "%s %s%s %s depth %u on %s", engine_name(r->engine),
+	fprintf(f, "%s %s%s %s depth %u", engine_name(r->engine),
 		o->verify ? "verify " : "", workload_name(o),
-		fmt_size(a, sizeof(a), o->bs), r->depth, o->target);
+		fmt_size(a, sizeof(a), o->bs), r->depth);
+	if (r->threads > 1)
+		fprintf(f, " x %u threads", r->threads);
+	fprintf(f, " on %s", o->target);
 	if (r->flags[0])
 		fprintf(f, " (%s)", r->flags);
 	fprintf(f, ": %.2f s%s\n", secs, r->interrupted ? ", interrupted" : "");
@@ -162,6 +165,7 @@ static void json_extras(struct json *j, const struct run_result *r)
 	json_str(j, "rw", workload_name(o));
 	json_u64(j, "bs", o->bs);
 	json_u64(j, "depth", r->depth);
+	json_u64(j, "threads", r->threads > 1 ? r->threads : 1);
 	json_bool(j, "polled", o->polled);
 	json_bool(j, "buffered", o->buffered);
 	json_str(j, "flags", r->flags);
@@ -268,6 +272,7 @@ void report_json(struct json *j, const struct run_result *r)
 	json_str(j, "rw", rw_name(o->rw));
 	json_u64(j, "bs", o->bs);
 	json_u64(j, "iodepth", r->depth);
+	json_u64(j, "numjobs", r->threads > 1 ? r->threads : 1);
 	json_str(j, "filename", o->target);
 	json_bool(j, "direct", !o->buffered);
 	json_bool(j, "hipri", o->polled);

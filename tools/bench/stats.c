@@ -110,3 +110,67 @@ uint64_t lat_percentile(const struct lat_hist *h, double pct)
 		v = h->max;
 	return v;
 }
+
+/* add the samples of src to dst, as if lat_add() had seen them all */
+void lat_merge(struct lat_hist *dst, const struct lat_hist *src)
+{
+	unsigned int b;
+
+	if (!src->count)
+		return;
+	for (b = 0; b < LAT_BUCKETS; b++)
+		dst->bucket[b] += src->bucket[b];
+	dst->count += src->count;
+	dst->sum += src->sum;
+	dst->sumsq += src->sumsq;
+	if (src->min < dst->min)
+		dst->min = src->min;
+	if (src->max > dst->max)
+		dst->max = src->max;
+}
+
+/*
+ * One run's counters from the runs of several threads side by side:
+ * counts and histograms add up, the run lasted as long as the longest
+ * thread; CPU times add up (the caller may measure the process instead).
+ */
+void stats_merge(struct run_stats *dst, const struct run_stats *src)
+{
+	unsigned int d;
+
+	for (d = 0; d < DIR_NR; d++) {
+		dst->dir[d].ios += src->dir[d].ios;
+		dst->dir[d].bytes += src->dir[d].bytes;
+		dst->dir[d].cachehits += src->dir[d].cachehits;
+		lat_merge(&dst->dir[d].slat, &src->dir[d].slat);
+		lat_merge(&dst->dir[d].clat, &src->dir[d].clat);
+		lat_merge(&dst->dir[d].lat, &src->dir[d].lat);
+	}
+	dst->ios += src->ios;
+	dst->bytes += src->bytes;
+	dst->reads += src->reads;
+	dst->writes += src->writes;
+	dst->cachehits += src->cachehits;
+	dst->calls += src->calls;
+	dst->eagain += src->eagain;
+	dst->verify_blocks += src->verify_blocks;
+	dst->verify_errors += src->verify_errors;
+	if (src->elapsed_ns > dst->elapsed_ns)
+		dst->elapsed_ns = src->elapsed_ns;
+	dst->cpu_user_ns += src->cpu_user_ns;
+	dst->cpu_sys_ns += src->cpu_sys_ns;
+	lat_merge(&dst->lat, &src->lat);
+}
+
+void stats_init(struct run_stats *st)
+{
+	unsigned int d;
+
+	memset(st, 0, sizeof(*st));
+	lat_init(&st->lat);
+	for (d = 0; d < DIR_NR; d++) {
+		lat_init(&st->dir[d].slat);
+		lat_init(&st->dir[d].clat);
+		lat_init(&st->dir[d].lat);
+	}
+}
