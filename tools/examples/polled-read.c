@@ -24,8 +24,8 @@
 static void *bufs[QD + 1];
 
 /*
- * One pass over the blocks: batches of up to QD, each submitted and
- * polled for in one io_ring_enter, then checked.  A slot (and its fixed
+ * One pass over the blocks: batches of up to QD, submitted and polled
+ * for with io_ring_enter, then checked.  A slot (and its fixed
  * buffer) comes back from aioring_get_iocb() only after its batch is
  * done, so no buffer is reused while the kernel still has it.
  */
@@ -53,8 +53,15 @@ static int pass(struct aioring *r, int fd, unsigned int blocks, int write)
 			}
 			aioring_iocb_set_data(cb, next);
 		}
-		ret = aioring_submit_and_wait(r, n);
-		for (done = 0; ret >= 0 && done < n; ) {
+		for (done = 0; done < n; ) {
+			/*
+			 * Submit what is still queued and poll for one event
+			 * at least; -EAGAIN (the device was busy, the entries
+			 * stay queued): reap, then call again.
+			 */
+			ret = aioring_submit_and_wait(r, 1);
+			if (ret < 0 && ret != -EAGAIN)
+				return ret;
 			while ((ev = aioring_cq_peek(r))) {
 				if (ev->res != BS) {
 					fprintf(stderr, "block %llu: res %lld\n",
@@ -69,11 +76,7 @@ static int pass(struct aioring *r, int fd, unsigned int blocks, int write)
 				aioring_cq_advance(r, 1);
 				done++;
 			}
-			if (done < n)
-				ret = aioring_wait(r, 1);	/* polls */
 		}
-		if (ret < 0)
-			return ret;
 	}
 	return 0;
 }

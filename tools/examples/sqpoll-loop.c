@@ -71,7 +71,7 @@ static int read_loop(struct aioring *r, int fd, unsigned int blocks,
 			next++;
 		}
 		ret = aioring_submit(r);
-		if (ret < 0)
+		if (ret < 0 && ret != -EAGAIN)	/* EAGAIN: reap, then again */
 			return ret;
 		while ((ev = aioring_cq_peek(r))) {
 			unsigned int b = ev->data & 0xff;
