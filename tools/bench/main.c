@@ -792,10 +792,10 @@ static int run_threads(const struct bench_opts *o)
 	install_sigint();
 	getrusage(RUSAGE_SELF, &ru0);
 	for (i = 0; i < o->threads; i++, started++) {
-		int err = pthread_create(&w[i].tid, NULL, worker_main, &w[i]);
+		int rc = pthread_create(&w[i].tid, NULL, worker_main, &w[i]);
 
-		if (err) {
-			error_msg("cannot start thread %u: %s", i, strerror(err));
+		if (rc) {
+			error_msg("cannot start thread %u: %s", i, strerror(rc));
 			interrupted = 1;	/* the others stop early */
 			failed = 1;
 			break;
