@@ -20,7 +20,7 @@ TEST_CFLAGS = $(CFLAGS) -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
 # Build-Depends ('make deps' installs both; debian/control, generated from
 # debian/templates, is the one list of what the build needs).
 DEPS = build-essential git ccache python3 xz-utils \
-       qemu-system-x86 e2fsprogs xfsprogs util-linux procps gnuplot-nox
+       qemu-system-x86 e2fsprogs xfsprogs util-linux procps gnuplot-nox linux-perf
 
 .PHONY: help deps kernel kernel-tree kernel-export kernel-config kernel-each tests \
         unit-check vm-check check vm-shell checkpatch clean distclean \
@@ -41,6 +41,7 @@ help:
 	@echo "  make tools           build libaioring and aioring-bench (build/tools)"
 	@echo "  make tools-vm-check  run the aioring-bench checks (tests/tools) in a guest"
 	@echo "  make bench           benchmark matrix on null_blk in a vm-kernel guest: build/bench/report.md"
+	@echo "  make bench-compare   two runs side by side (OLD=.../report.json NEW=.../report.json)"
 	@echo "  make deb             Debian packages in build/pkg/deb (PKG_PROFILE=distro|vm)"
 	@echo "  make rpm             RPMs in build/pkg/rpm (PKG_PROFILE=distro|vm)"
 	@echo "  make repo            packages plus apt and dnf repositories in build/pkg/repo"
@@ -167,12 +168,21 @@ tools-vm-check: tools
 # report is written even when a run failed, the exit status says so.
 BENCH_BZIMAGE = $(BUILD)/obj-vm/arch/x86/boot/bzImage
 
+# BENCH_BASELINE=OLD/report.json puts an earlier run's targets beside
+# this run's; make bench-compare OLD=a/report.json NEW=b/report.json
+# prints two runs' medians side by side.
+BENCH_BASELINE ?=
 bench: tools
 	-+$(TOOLS_MAKE) fio
 	$(MAKE) kernel PROFILE=vm
-	tests/vm/run-vm.sh -n bench -t 1500 -k $(BENCH_BZIMAGE) tools/bench/vm-bench.sh; \
-	rc=$$?; tools/bench/bench-report.py $(BUILD)/vm/bench/tap.log $(BUILD)/bench || rc=1; \
+	tests/vm/run-vm.sh -n bench -T 4200 -t 3600 -k $(BENCH_BZIMAGE) tools/bench/vm-bench.sh; \
+	rc=$$?; tools/bench/bench-report.py $(if $(BENCH_BASELINE),--baseline $(BENCH_BASELINE)) \
+		$(BUILD)/vm/bench/tap.log $(BUILD)/bench || rc=1; \
 	exit $$rc
+
+.PHONY: bench-compare
+bench-compare:
+	tools/bench/bench-report.py --compare $(OLD) $(NEW)
 
 # --- packages: make deb, make rpm, make repo, make check-packages ----------
 

@@ -1,29 +1,40 @@
 #!/bin/bash
 # 'make bench' (guest side): the benchmark matrix on /dev/nullb0 (null_blk,
-# 2 poll queues), 4 KiB random reads, one submitting thread, depths 1 and
-# 32, BENCH_REPS interleaved repetitions (r1: every mode, r2: every
-# mode, ...) of BENCH_RUNTIME seconds each (defaults 3 and 3):
+# 2 poll queues), 4 KiB random reads, one submitting thread pinned to the
+# first CPU and the SQ thread (SQPOLL modes) to the last, depths
+# BENCH_DEPTHS (1 8 32 128), BENCH_REPS interleaved repetitions (r1: every
+# mode and depth, r2: ...) of BENCH_RUNTIME seconds each (defaults 5, 3):
 #   aioring, io_uring: interrupt; polled; polled+fixedbufs;
 #                      SQPOLL+polled+fixedbufs
 #   libaio; psync (depth 1 only: it is synchronous)
-# then fio (fio-aioring.so, io_uring, libaio) at depth 32 as a cross-check,
-# and a buffered second pass (aioring --buffered --sqwq) on ext4.
-# Every result is one TAP diagnostic line "# RESULT {json}" that
-# tools/bench/bench-report.py turns into the report; the "ok" lines only
-# say that the runs worked.
+#   fio (fio-aioring.so, io_uring, libaio) with the same job and pinning,
+#   at depths 1 and 32, in the same repetitions
+# then a kernel profile (perf record, cpu-clock) of aioring and io_uring,
+# polled+fixedbufs and interrupt mode at depth 32, and a buffered second
+# pass (aioring -O0 --sqwq) on ext4.
+# Every result is one TAP diagnostic line "# RESULT {json}" (profiles:
+# "# PROFILE {json}") that tools/bench/bench-report.py turns into the
+# report; the "ok" lines only say that the runs worked.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/lib/tap.sh"
 bench=$top/build/tools/bench/aioring-bench
 engine=$top/build/tools/fio/fio-aioring.so
 secs=${BENCH_RUNTIME:-3}
-reps=${BENCH_REPS:-3}
+reps=${BENCH_REPS:-5}
+depths=${BENCH_DEPTHS:-1 8 32 128}
 dev=${BENCH_DEV:-/dev/nullb0}
 tmp=$(mktemp -d)		# /tmp is a tmpfs in the guest
 trap 'rm -rf "$tmp"' EXIT
+# the submitter on the first CPU we may use, the SQ thread on the last
+cpus=$(taskset -pc $$ | sed 's/.*: //')
+sub_cpu=$(python3 -c 'import os; print(min(os.sched_getaffinity(0)))')
+sq_cpu=$(python3 -c 'import os; print(max(os.sched_getaffinity(0)))')
+pin=(taskset -c "$sub_cpu")
 
 [ -x "$bench" ] || { echo "1..0 # SKIP aioring-bench not built"; exit 77; }
-echo "# kernel $(uname -r), $(nproc) CPUs, $dev, ${secs}s per run, $reps repetitions"
+echo "# kernel $(uname -r), $(nproc) CPUs ($cpus), $dev, ${secs}s per run, $reps repetitions, depths $depths"
+echo "# submitter on CPU $sub_cpu, SQ thread on CPU $sq_cpu"
 
 # result LABEL REP KIND [DEPTH] < JSON: one "# RESULT" line, the JSON compacted
 result() {
@@ -47,11 +58,11 @@ modes=(
 	"aioring-irq|-e aioring"
 	"aioring-polled|-e aioring --polled"
 	"aioring-polled-fixed|-e aioring --polled --fixedbufs"
-	"aioring-sqpoll-polled-fixed|-e aioring --sqpoll --polled --fixedbufs"
+	"aioring-sqpoll-polled-fixed|-e aioring --sqpoll --sqthread=$sq_cpu --polled --fixedbufs"
 	"io_uring-irq|-e io_uring"
 	"io_uring-polled|-e io_uring --polled"
 	"io_uring-polled-fixed|-e io_uring --polled --fixedbufs"
-	"io_uring-sqpoll-polled-fixed|-e io_uring --sqpoll --polled --fixedbufs"
+	"io_uring-sqpoll-polled-fixed|-e io_uring --sqpoll --sqthread=$sq_cpu --polled --fixedbufs"
 	"libaio|-e libaio"
 	"psync|-e psync"
 )
@@ -59,7 +70,7 @@ modes=(
 run_bench() {	# LABEL REP KIND DEPTH ARGS...
 	local label=$1 rep=$2 kind=$3 depth=$4 rc
 	shift 4
-	"$bench" --json "$@" >"$tmp/out" 2>"$tmp/err"
+	"${pin[@]}" "$bench" --json "$@" >"$tmp/out" 2>"$tmp/err"
 	rc=$?
 	cat "$tmp/out" "$tmp/err" | result "$label" "$rep" "$kind" "$depth"
 	case $rc in
@@ -69,19 +80,8 @@ run_bench() {	# LABEL REP KIND DEPTH ARGS...
 	esac
 }
 
-for rep in $(seq 1 "$reps"); do
-	for depth in 1 32; do
-		for m in "${modes[@]}"; do
-			label=${m%%|*}
-			[ "$label" = psync ] && [ "$depth" != 1 ] && continue
-			# shellcheck disable=SC2086  # the options are words
-			run_bench "$label" "$rep" bench "$depth" ${m#*|} -d "$depth" \
-				--runtime "$secs" "$dev"
-		done
-	done
-done
-
-# fio as a cross-check, depth 32, once per mode
+# fio with the same job: label|ioengine|options
+fio_modes=()
 if [ -f "$engine" ] && command -v fio >/dev/null; then
 	fio_modes=(
 		"aioring-irq|external:$engine|"
@@ -90,20 +90,77 @@ if [ -f "$engine" ] && command -v fio >/dev/null; then
 		"io_uring-polled-fixed|io_uring|--hipri --fixedbufs"
 		"libaio|libaio|"
 	)
-	for m in "${fio_modes[@]}"; do
-		IFS='|' read -r label e extra <<<"$m"
-		# shellcheck disable=SC2086
-		fio --output-format=json --name=job --ioengine="$e" $extra \
-			--filename="$dev" --direct=1 --rw=randread --bs=4k \
-			--iodepth=32 --iodepth_batch_submit=8 \
-			--iodepth_batch_complete_min=1 --size=128m \
-			--time_based --runtime="$secs" >"$tmp/out" 2>"$tmp/err"
-		rc=$?
-		result "$label" 1 fio 32 <"$tmp/out"
-		tap_ok "[ $rc = 0 ]" "fio $label (exit $rc${extra:+, $extra}: $(tail -n 1 "$tmp/err"))"
-	done
 else
 	echo "# fio or the fio engine (make -C tools fio) missing: fio runs left out"
+fi
+
+run_fio() {	# LABEL REP DEPTH IOENGINE EXTRA
+	local label=$1 rep=$2 depth=$3 e=$4 extra=$5 batch rc
+	batch=$(( depth / 4 > 0 ? depth / 4 : 1 ))
+	# shellcheck disable=SC2086  # the options are words
+	fio --output-format=json --name=job --ioengine="$e" $extra \
+		--cpus_allowed="$sub_cpu" --filename="$dev" --direct=1 \
+		--rw=randread --bs=4k --iodepth="$depth" \
+		--iodepth_batch_submit="$batch" --iodepth_batch_complete_min=1 \
+		--size=128m --time_based --runtime="$secs" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	result "$label" "$rep" fio "$depth" <"$tmp/out"
+	tap_ok "[ $rc = 0 ]" "fio $label r$rep depth $depth (exit $rc${extra:+, $extra}: $(tail -n 1 "$tmp/err"))"
+}
+
+for rep in $(seq 1 "$reps"); do
+	for depth in $depths; do
+		for m in "${modes[@]}"; do
+			label=${m%%|*}
+			[ "$label" = psync ] && [ "$depth" != 1 ] && continue
+			# shellcheck disable=SC2086  # the options are words
+			run_bench "$label" "$rep" bench "$depth" ${m#*|} -d "$depth" \
+				--runtime "$secs" "$dev"
+		done
+	done
+	for depth in 1 32; do
+		for m in "${fio_modes[@]}"; do
+			IFS='|' read -r label e extra <<<"$m"
+			run_fio "$label" "$rep" "$depth" "$e" "$extra"
+		done
+	done
+done
+
+# Kernel profiles: where the CPU time per IO goes, by function, for the
+# same job (cpu-clock samples: there is no PMU under TCG).
+profile() {	# LABEL ARGS...
+	local label=$1 rc
+	shift
+	HOME=$tmp perf record -q -N -e cpu-clock -a -o "$tmp/perf.data" -- \
+		"${pin[@]}" "$bench" -q "$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	HOME=$tmp perf report -i "$tmp/perf.data" --stdio -q --sort sym \
+		--percent-limit 0.5 2>/dev/null | python3 -c '
+import json, re, sys
+label = sys.argv[1]
+syms = []
+for line in sys.stdin:
+    m = re.match(r"\s*([0-9.]+)%\s+\[([k.])\]\s+(\S+)", line)
+    if m:
+        syms.append([float(m.group(1)), m.group(2) == "k", m.group(3)])
+print("# PROFILE " + json.dumps({"mode": label, "depth": 32, "symbols": syms[:25]},
+                                separators=(",", ":")))
+' "$label"
+	tap_ok "[ $rc = 0 ]" "profile $label (exit $rc: $(tail -n 1 "$tmp/err"))"
+}
+if command -v perf >/dev/null; then
+	echo 0 >/proc/sys/kernel/kptr_restrict 2>/dev/null
+	echo -1 >/proc/sys/kernel/perf_event_paranoid 2>/dev/null
+	for m in "${modes[@]}"; do
+		label=${m%%|*}
+		case $label in
+		aioring-irq|aioring-polled-fixed|io_uring-irq|io_uring-polled-fixed)
+			# shellcheck disable=SC2086
+			profile "$label" ${m#*|} -d 32 --runtime "$secs" "$dev" ;;
+		esac
+	done
+else
+	echo "# perf missing (make deps installs linux-perf): no profiles"
 fi
 
 # buffered second pass on ext4: create, drop the page cache, read the file
@@ -113,9 +170,9 @@ if [ -d "$dir" ] && [ -w "$dir" ]; then
 	f=$dir/bench-buffered.dat
 	dd if=/dev/urandom of="$f" bs=1M count=64 status=none && sync
 	echo 3 >/proc/sys/vm/drop_caches
-	run_bench buffered-pass1 1 buffered 32 -e aioring --buffered --sqwq \
+	run_bench buffered-pass1 1 buffered 32 -e aioring -O0 --sqwq \
 		--rw read -d 32 --ios 16384 "$f"
-	run_bench buffered-pass2 1 buffered 32 -e aioring --buffered --sqwq \
+	run_bench buffered-pass2 1 buffered 32 -e aioring -O0 --sqwq \
 		-d 32 --runtime "$secs" "$f"
 	rm -f "$f"
 else
