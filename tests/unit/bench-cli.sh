@@ -96,4 +96,25 @@ wait $pid
 rc=$?
 tap_ok "[ $rc = 0 ] && grep -q 'interrupted' $t/int.out && grep -q '  IOs        [1-9]' $t/int.out" \
 	"SIGINT ends the run with the summary (exit $rc)"
+# a file made by --size is written whole (no holes: reads of a hole do
+# no IO); an existing sparse file gets a warning
+run --engine psync -O0 --size 4m --runtime 0.2 -q "$t/laid"
+tap_ok "[ $rc = 0 ] && [ \$(( \$(stat -c %b '$t/laid') * 512 )) -ge 4194304 ]" \
+	"--size creates the file with its 4 MiB allocated (exit $rc, $(stat -c %b "$t/laid" 2>/dev/null) blocks)"
+truncate -s 4m "$t/sparse"
+run --engine psync -O0 --runtime 0.2 -q "$t/sparse"
+tap_ok "[ $rc = 0 ] && grep -q 'sparse has holes (0 of 4194304 bytes allocated)' <<<\"\$out\"" \
+	"a sparse file is read with a warning about its holes"
+# --ramp: run first, count only after it
+t0=$(date +%s%N)
+run --engine psync -O0 --size 1m --ramp 1 --runtime 1 --json "$t/laid"
+t1=$(date +%s%N)
+rt=$(python3 -c 'import json,sys; print(json.loads(sys.stdin.read())["jobs"][0]["aioring-bench"]["runtime_s"])' <<<"$out" 2>/dev/null)
+tap_ok "[ $rc = 0 ] && [ \$(( (t1 - t0) / 1000000 )) -ge 1900 ] && python3 -c 'import sys; sys.exit(not 0.9 <= float(sys.argv[1]) < 1.5)' '$rt'" \
+	"--ramp 1 --runtime 1: two seconds of IO, one counted (runtime_s $rt, $(( (t1 - t0) / 1000000 )) ms)"
+run --engine psync -O0 --size 1m --ramp 1 --verify "$t/laid"
+tap_ok "[ $rc = 2 ] && grep -q -- '--ramp with --verify' <<<\"\$out\"" "--ramp with --verify is refused"
+run --engine psync --ramp soon "$t/laid"
+tap_ok "[ $rc = 2 ] && grep -q -- \"--ramp takes seconds\" <<<\"\$out\"" "a bad --ramp value is refused"
+
 tap_done

@@ -43,6 +43,7 @@ struct bench_opts {
 	int polled, fixedbufs, buffered, sqthread, sqpoll, sqwq;
 	int sq_cpu;			/* --sqthread=CPU, -1: default */
 	double runtime;			/* seconds, 0: no limit */
+	double ramp;			/* seconds before the figures start */
 	uint64_t ios;			/* 0: no limit */
 	uint64_t size;			/* bytes of the target, 0: all */
 	int verify, json, probe, compare, quiet;

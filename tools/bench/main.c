@@ -82,10 +82,47 @@ static int needs_write(const struct bench_opts *o)
 	return o->verify || (o->rw != RW_READ && o->rw != RW_RANDREAD);
 }
 
-/* a missing regular file is created when --size says how big */
+/*
+ * Write bytes [from, to) of a regular file with data and flush them:
+ * reads of a hole (what ftruncate leaves) are answered without any IO,
+ * so a benchmark over a sparse file measures nothing.  0 or -errno.
+ */
+static int layout_file(int fd, const char *path, uint64_t from, uint64_t to)
+{
+	size_t chunk = 1 << 20;
+	unsigned char *buf;
+	uint64_t off;
+	int ret = 0;
+
+	buf = malloc(chunk);
+	if (!buf)
+		return -ENOMEM;
+	for (off = 0; off < chunk; off++)
+		buf[off] = (unsigned char)(off * 131 + 7);
+	if (to - from >= (64 << 20))
+		fprintf(stderr, "aioring-bench: laying out %s (%llu MiB)\n", path,
+			(unsigned long long)((to - from) >> 20));
+	for (off = from; off < to && !ret; ) {
+		size_t n = to - off < chunk ? (size_t)(to - off) : chunk;
+		ssize_t w = pwrite(fd, buf, n, (off_t)off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			ret = w < 0 ? -errno : -EIO;
+		else
+			off += (uint64_t)w;
+	}
+	if (!ret && fsync(fd))
+		ret = -errno;
+	free(buf);
+	return ret;
+}
+
+/* a missing regular file is created, written whole, when --size says how big */
 static int target_create(const struct bench_opts *o, char *err, size_t len)
 {
-	int fd;
+	int fd, ret;
 
 	if (!o->size || !strncmp(o->target, "/dev/", 5)) {
 		snprintf(err, len, "%s: %s%s", o->target, strerror(ENOENT),
@@ -94,14 +131,19 @@ static int target_create(const struct bench_opts *o, char *err, size_t len)
 		return EXIT_USAGE;
 	}
 	fd = open(o->target, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd < 0 || ftruncate(fd, (off_t)o->size)) {
+	if (fd < 0) {
 		snprintf(err, len, "%s: cannot create: %s", o->target,
 			 strerror(errno));
-		if (fd >= 0)
-			close(fd);
 		return EXIT_USAGE;
 	}
+	ret = layout_file(fd, o->target, 0, o->size);
 	close(fd);
+	if (ret) {
+		snprintf(err, len, "%s: cannot write it: %s", o->target,
+			 strerror(-ret));
+		unlink(o->target);
+		return EXIT_USAGE;
+	}
 	return 0;
 }
 
@@ -168,7 +210,15 @@ static int target_open(const struct bench_opts *o, struct target *t, char *err,
 	} else {
 		size = (uint64_t)st.st_size;
 		if (o->size > size) {
-			if (!needs_write(o) || ftruncate(t->fd, (off_t)o->size)) {
+			/* extended with data, not with a hole */
+			int wfd = needs_write(o) ?
+				  open(o->target, O_WRONLY | O_CLOEXEC) : -1;
+			int lret = wfd < 0 ? -EBADF :
+				   layout_file(wfd, o->target, size, o->size);
+
+			if (wfd >= 0)
+				close(wfd);
+			if (lret) {
 				snprintf(err, len, "%s: only %llu bytes, --size is %llu",
 					 o->target, (unsigned long long)size,
 					 (unsigned long long)o->size);
@@ -184,6 +234,12 @@ static int target_open(const struct bench_opts *o, struct target *t, char *err,
 			 o->target, o->bs);
 		return EXIT_USAGE;
 	}
+	if (!t->is_bdev && !needs_write(o) &&
+	    (uint64_t)st.st_blocks * 512 < t->area)
+		fprintf(stderr,
+			"aioring-bench: %s has holes (%llu of %llu bytes allocated): reads of a hole do no IO; write the file first, or let --size create it\n",
+			o->target, (unsigned long long)st.st_blocks * 512,
+			(unsigned long long)t->area);
 	t->io_poll = path_io_poll(o->target, NULL);
 	return 0;
 }
@@ -231,6 +287,9 @@ struct runner {
 	struct offgen gen;
 	uint64_t nblocks, issued, limit, seed, rng;
 	uint64_t start, deadline, last_tick;
+	uint64_t ramp_end;		/* 0: no ramp, or it is over */
+	uint64_t calls_base;		/* system calls of the ramp */
+	struct rusage ru0;		/* CPU time at the start of the figures */
 	struct run_stats tick_base;
 	int phase, draining;
 };
@@ -263,7 +322,7 @@ static void tick(struct runner *rn, uint64_t now)
 	t.secs = (now - rn->last_tick) / 1e9;
 	t.ios = rn->st->ios - rn->tick_base.ios;
 	t.bytes = rn->st->bytes - rn->tick_base.bytes;
-	t.calls = rn->j.calls - rn->tick_base.calls;
+	t.calls = rn->j.calls - rn->calls_base - rn->tick_base.calls;
 	t.cachehits = rn->st->cachehits - rn->tick_base.cachehits;
 	t.inflight = rn->j.inflight;
 	t.has_cachehit = rn->res->engine == ENG_AIORING;
@@ -271,7 +330,7 @@ static void tick(struct runner *rn, uint64_t now)
 		report_tick(stdout, &t);
 	rn->tick_base.ios = rn->st->ios;
 	rn->tick_base.bytes = rn->st->bytes;
-	rn->tick_base.calls = rn->j.calls;
+	rn->tick_base.calls = rn->j.calls - rn->calls_base;
 	rn->tick_base.cachehits = rn->st->cachehits;
 	rn->last_tick = now;
 }
@@ -283,7 +342,7 @@ static void live_publish(struct runner *rn)
 
 	__atomic_store_n(&l->ios, rn->st->ios, __ATOMIC_RELAXED);
 	__atomic_store_n(&l->bytes, rn->st->bytes, __ATOMIC_RELAXED);
-	__atomic_store_n(&l->calls, rn->j.calls, __ATOMIC_RELAXED);
+	__atomic_store_n(&l->calls, rn->j.calls - rn->calls_base, __ATOMIC_RELAXED);
 	__atomic_store_n(&l->cachehits, rn->st->cachehits, __ATOMIC_RELAXED);
 	__atomic_store_n(&l->inflight, rn->j.inflight, __ATOMIC_RELAXED);
 }
@@ -296,6 +355,15 @@ static void clock_step(struct runner *rn)
 	if (rn->o->threads > 1)
 		live_publish(rn);
 
+	if (rn->ramp_end && now >= rn->ramp_end) {
+		/* the figures start now: what the ramp did is not counted */
+		stats_init(rn->st);
+		memset(&rn->tick_base, 0, sizeof(rn->tick_base));
+		rn->calls_base = rn->j.calls;
+		rn->start = rn->last_tick = now;
+		getrusage(RUSAGE_SELF, &rn->ru0);
+		rn->ramp_end = 0;
+	}
 	if (rn->deadline && now >= rn->deadline)
 		rn->draining = 1;
 	if (interrupted && !rn->draining) {
@@ -558,7 +626,7 @@ static uint64_t tv_ns(const struct timeval *tv)
 static void run_one(const struct bench_opts *o, enum engine_id e,
 		    const struct target *t, struct run_result *res)
 {
-	struct rusage ru0, ru1;
+	struct rusage ru1;
 	struct runner rn;
 	int ret;
 
@@ -589,17 +657,19 @@ static void run_one(const struct bench_opts *o, enum engine_id e,
 		return;
 	}
 
-	getrusage(RUSAGE_SELF, &ru0);
+	getrusage(RUSAGE_SELF, &rn.ru0);
 	rn.start = rn.last_tick = now_ns();
+	if (o->ramp > 0)
+		rn.ramp_end = rn.start + (uint64_t)(o->ramp * 1e9);
 	if (o->runtime > 0 && !o->verify)
-		rn.deadline = rn.start + (uint64_t)(o->runtime * 1e9);
+		rn.deadline = rn.start + (uint64_t)((o->ramp + o->runtime) * 1e9);
 	run_loop(&rn);
 	res->st.elapsed_ns = now_ns() - rn.start;
-	res->st.calls = rn.j.calls;
+	res->st.calls = rn.j.calls - rn.calls_base;
 	rn.j.e->cleanup(&rn.j);		/* waits for IO still in flight */
 	getrusage(RUSAGE_SELF, &ru1);
-	res->st.cpu_user_ns = tv_ns(&ru1.ru_utime) - tv_ns(&ru0.ru_utime);
-	res->st.cpu_sys_ns = tv_ns(&ru1.ru_stime) - tv_ns(&ru0.ru_stime);
+	res->st.cpu_user_ns = tv_ns(&ru1.ru_utime) - tv_ns(&rn.ru0.ru_utime);
+	res->st.cpu_sys_ns = tv_ns(&ru1.ru_stime) - tv_ns(&rn.ru0.ru_stime);
 	if (o->verify && !res->status && !res->interrupted &&
 	    res->st.verify_blocks != rn.limit)
 		fail_run(&rn, EXIT_IOERR, "verify: %llu of %llu blocks read back",

@@ -84,6 +84,8 @@ void opts_usage(FILE *f)
 "  -c, --batch-complete N  completions waited for at once (default depth/4)\n"
 "  -r, --runtime SECONDS   run time (default 10 s; 0: no limit)\n"
 "      --ios N             stop after N IOs\n"
+"      --ramp SECONDS      run this long before the figures start (IO of\n"
+"                          the ramp is not counted; --runtime follows it)\n"
 "  -S, --size SIZE         bytes of the target to use (default: all of it;\n"
 "                          a missing file is created with this size)\n"
 "  -V, --verify            write a pattern over the area, read it back and\n"
@@ -190,6 +192,7 @@ enum {
 	OPT_VERSION,
 	OPT_BUFFERED,
 	OPT_IOS,
+	OPT_RAMP,
 };
 
 /* "-n 2 /dev/nullb0 /dev/nullb1": one thread (and ring) per target */
@@ -211,6 +214,7 @@ static const struct option long_opts[] = {
 	{ "batch-complete",	required_argument, NULL, 'c' },
 	{ "runtime",		required_argument, NULL, 'r' },
 	{ "ios",		required_argument, NULL, OPT_IOS },
+	{ "ramp",		required_argument, NULL, OPT_RAMP },
 	{ "size",		required_argument, NULL, 'S' },
 	{ "verify",		no_argument,	   NULL, 'V' },
 	{ "json",		no_argument,	   NULL, 'j' },
@@ -446,6 +450,12 @@ int opts_parse(struct bench_opts *o, int argc, char **argv, char *err,
 					    optarg);
 			runtime_set = 1;
 			break;
+		case OPT_RAMP:
+			if (parse_seconds(optarg, &o->ramp))
+				return fail(err, errlen,
+					    "--ramp takes seconds (1, 0.5, 500ms), not '%s'",
+					    optarg);
+			break;
 		case OPT_IOS:
 			if (parse_size(optarg, &o->ios) || !o->ios)
 				return fail(err, errlen,
@@ -529,6 +539,13 @@ int opts_parse(struct bench_opts *o, int argc, char **argv, char *err,
 		return fail(err, errlen,
 			    "--batch-submit and --batch-complete must not exceed --depth (%u)",
 			    o->depth);
+	if (o->ramp > 0 && o->verify)
+		return fail(err, errlen,
+			    "--ramp with --verify: the verify passes are counted whole");
+	/* the CPU time of several threads is the process's, ramp included */
+	if (o->ramp > 0 && o->threads > 1)
+		return fail(err, errlen, "--ramp works with one thread only (not -n %u)",
+			    o->threads);
 	/* --ios or --verify alone end the run; no time limit then */
 	if (!runtime_set && (o->ios || o->verify))
 		o->runtime = 0;

@@ -1,7 +1,8 @@
 #!/bin/bash
 # 'make bench' (guest side): the benchmark matrix on /dev/nullb0 (null_blk,
-# 2 poll queues), 4 KiB random reads, one submitting thread pinned to the
-# first CPU and the SQ thread (SQPOLL modes) to the last, depths
+# 2 poll queues), 4 KiB random reads after a 1 s ramp that is not
+# counted, one submitting thread pinned to the first CPU and the SQ
+# thread (SQPOLL modes) to the last, depths
 # BENCH_DEPTHS (1 8 32 128), BENCH_REPS interleaved repetitions (r1: every
 # mode and depth, r2: ...) of BENCH_RUNTIME seconds each (defaults 5, 3):
 #   aioring, io_uring: interrupt; polled; polled+fixedbufs;
@@ -102,7 +103,8 @@ run_fio() {	# LABEL REP DEPTH IOENGINE EXTRA
 		--cpus_allowed="$sub_cpu" --filename="$dev" --direct=1 \
 		--rw=randread --bs=4k --iodepth="$depth" \
 		--iodepth_batch_submit="$batch" --iodepth_batch_complete_min=1 \
-		--size=128m --time_based --runtime="$secs" >"$tmp/out" 2>"$tmp/err"
+		--size=128m --time_based --ramp_time=1 --runtime="$secs" \
+		>"$tmp/out" 2>"$tmp/err"
 	rc=$?
 	result "$label" "$rep" fio "$depth" <"$tmp/out"
 	tap_ok "[ $rc = 0 ]" "fio $label r$rep depth $depth (exit $rc${extra:+, $extra}: $(tail -n 1 "$tmp/err"))"
@@ -115,7 +117,7 @@ for rep in $(seq 1 "$reps"); do
 			[ "$label" = psync ] && [ "$depth" != 1 ] && continue
 			# shellcheck disable=SC2086  # the options are words
 			run_bench "$label" "$rep" bench "$depth" ${m#*|} -d "$depth" \
-				--runtime "$secs" "$dev"
+				--ramp 1 --runtime "$secs" "$dev"
 		done
 	done
 	for depth in 1 32; do
