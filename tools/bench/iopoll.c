@@ -14,27 +14,7 @@
 #include <unistd.h>
 
 #include "bench.h"
-
-/* a small non-negative number in a file, or -errno (-EIO: not one) */
-static int read_int_file(const char *path)
-{
-	char buf[32];
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	if (n < 0)
-		n = -errno;
-	close(fd);
-	if (n <= 0)
-		return n < 0 ? (int)n : -EIO;
-	buf[n] = 0;
-	if (buf[0] < '0' || buf[0] > '9')
-		return -EIO;
-	return (int)strtol(buf, NULL, 10);
-}
+#include "../lib/internal.h"
 
 /*
  * Does block device major:minor have poll queues: 1, 0, or -errno.
@@ -50,12 +30,12 @@ int dev_io_poll(const char *sysfs, unsigned int major, unsigned int minor)
 		sysfs = "/sys";
 	snprintf(path, sizeof(path), "%s/dev/block/%u:%u/queue/io_poll",
 		 sysfs, major, minor);
-	ret = read_int_file(path);
+	ret = aioring_read_int_file(path);
 	if (ret != -ENOENT)
 		return ret;
 	snprintf(path, sizeof(path), "%s/dev/block/%u:%u/../queue/io_poll",
 		 sysfs, major, minor);
-	return read_int_file(path);
+	return aioring_read_int_file(path);
 }
 
 /*

@@ -24,6 +24,9 @@ unsigned int aioring_flag_setup_flags(unsigned int flag);
 /* make and destroy a 2-entry context: 1 accepted, 0 EINVAL, or -errno */
 int aioring_try_flags(unsigned int flags, const struct aioring_sys *sys);
 
+/* a small non-negative number in a file, or -errno (-EIO: not one) */
+int aioring_read_int_file(const char *path);
+
 #pragma GCC visibility pop
 
 #endif

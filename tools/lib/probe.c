@@ -172,7 +172,8 @@ int aioring_probe(struct aioring_probe *pr, const struct aioring_sys *sys)
 	return 0;
 }
 
-static int read_int_file(const char *path)
+/* a small non-negative number in a file, or -errno (-EIO: not one) */
+int aioring_read_int_file(const char *path)
 {
 	char buf[32];
 	ssize_t n;
@@ -209,7 +210,7 @@ int aioring_disabled(const char *path)
 		path = secure_getenv("AIORING_SYSCTL_DISABLED");
 	if (!path || !*path)
 		path = AIORING_SYSCTL_DISABLED;
-	ret = read_int_file(path);
+	ret = aioring_read_int_file(path);
 	return ret == -ENOENT || ret == -ENOTDIR ? -ENOSYS : ret;
 }
 
