@@ -55,13 +55,15 @@ help:
 
 # Debian's kernel source of the pinned upload is fetched (and its sha256
 # checked) into build/src; when the archive no longer offers it, deps says
-# so in one line and still installs everything else.
+# so in one line and still installs everything else. The installed fio's
+# source goes to build/fio (the fio engine and the source package use it).
 deps:
 	apt-get update
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEPS)
 	debian/bin/gencontrol.sh
 	DEBIAN_FRONTEND=noninteractive apt-get build-dep -y --no-install-recommends ./
 	kernel/scripts/get-source.sh >/dev/null || [ $$? = 3 ]
+	tools/fio/fetch-fio-source.sh $(BUILD)/fio >/dev/null
 
 # --- the base: Debian's upload the flavour is built on (kernel/version.env) --
 
