@@ -7,7 +7,7 @@ require_aioring
 for e in aioring io_uring libaio psync; do
 	out=$("$bench" --engine $e --runtime 1 --json /dev/nullb0 2>/dev/null)
 	rc=$?
-	sed 's/^/# /' <<<"$out"
+	comment <<<"$out"
 	tap_ok "[ $rc = 0 ]" "--engine $e --runtime 1 on nullb0 (exit $rc)"
 	json_ok "--engine $e: JSON parses"
 	iops=$(python3 -c 'import json,sys; print(int(json.load(sys.stdin)["jobs"][0]["read"]["iops"]))' <<<"$out" 2>/dev/null)

@@ -32,7 +32,7 @@ fi
 # the bench takes this aio-ring kernel for another one (exit 77, one line)
 out=$(AIORING_SYSCTL_DISABLED=/nonexistent/aio-ring-disabled "$bench" --runtime 1 /dev/nullb0 2>&1)
 rc=$?
-sed 's/^/# /' <<<"$out"
+comment <<<"$out"
 tap_ok "[ $rc = 77 ] && [ \$(wc -l <<<\"\$out\") = 1 ] && grep -q 'io_setup2 not called' <<<\"\$out\"" \
 	"no fs.aio-ring-disabled: exit 77 without io_setup2 ($rc)"
 
@@ -48,7 +48,7 @@ if command -v setpriv >/dev/null; then
 		exec "$1" --fixedbufs --bs 64k --depth 32 --ios 64 -q "$2"' \
 		memlock "$bench" "$f" 2>&1)
 	rc=$?
-	sed 's/^/# /' <<<"$out"
+	comment <<<"$out"
 	tap_ok "[ $rc = 1 ] && grep -q 'locked memory limit, ulimit -l: 64 KiB' <<<\"\$out\"" \
 		"--fixedbufs over RLIMIT_MEMLOCK: exit 1 with the memlock hint ($rc)"
 else
@@ -64,7 +64,7 @@ kill -INT $pid
 wait $pid
 rc=$?
 out=$(cat /tmp/bench-int.out)
-sed 's/^/# /' <<<"$out"
+comment <<<"$out"
 tap_ok "[ $rc = 0 ]" "SIGINT: exit 0 ($rc)"
 has 'nullb0 \(SCQRING\): [0-9.]+ s, interrupted' "SIGINT: the summary says interrupted"
 has 'latency +min .* p99\.9 ' "SIGINT: latency percentiles printed"

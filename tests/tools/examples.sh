@@ -20,7 +20,7 @@ example() {
 	fi
 	out=$(timeout -k 5 "${RUN_TIMEOUT:-180}" "$ex/$name" "$@" 2>&1)
 	rc=$?
-	sed 's/^/# /' <<<"$out"
+	comment <<<"$out"
 	tap_ok "[ $rc = 0 ]" "$name $* (exit $rc)"
 }
 

@@ -38,7 +38,7 @@ rm -f "$f"
 out=$(timeout 60 fio --name=job --ioengine=external:"$engine" --hipri \
 	--filename=/run/aioring/ext4/x --direct=0 --size=1m 2>&1)
 rc=$?
-sed 's/^/# /' <<<"$out"
+comment <<<"$out"
 tap_ok "[ $rc != 0 ] && grep -q 'hipri (polled IO) needs direct=1' <<<\"\$out\"" \
 	"hipri without direct=1 is refused with a message"
 rm -f /run/aioring/ext4/x
