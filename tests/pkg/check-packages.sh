@@ -18,6 +18,9 @@
 # directory with its summary). AIORING_VM_LOCK: the one-guest lock shared
 # with tests/vm/run-vm.sh ('none': boot without waiting for other guests).
 # AIORING_BUILD_NICE: niceness of the package builds (default 0).
+# AIORING_PKGTEST_SUITES=none: the io test in the guest leaves out the ABI
+# and regression suites (one SKIP result; .ci/run, whose make check runs
+# them).
 # shellcheck disable=SC2317 # the steps are functions called through step()
 set -uo pipefail
 
@@ -203,6 +206,10 @@ make_image() {
 	# the tests need the tree's scripts, not Debian's kernel source (1.5 GB)
 	rm -rf "$root/srv/pkgtest/src/$(basename "$dsc" .dsc)/linux"
 	install -m 755 "$here/guest-autopkgtest.sh" "$root/usr/local/sbin/aioring-pkgtest-init"
+	# the tests' environment in the guest (installed-io.sh)
+	: >"$root/srv/pkgtest/env"
+	[ -z "${AIORING_PKGTEST_SUITES:-}" ] ||
+		echo "AIORING_PKGTEST_SUITES=$AIORING_PKGTEST_SUITES" >>"$root/srv/pkgtest/env"
 	cp "$root/boot/vmlinuz-$K" "$root/boot/initrd.img-$K" "$guest/"
 	# the root's size plus room for the tests' builds and logs
 	local mb

@@ -47,6 +47,13 @@ if [ -z "$src" ] || [ ! -f "$src/debian/tests/control" ]; then
 	echo 20 >"$out/exitcode"
 else
 	say "autopkgtest on ${src#"$base"/}"
+	# NAME=value lines that check-packages.sh passes to the tests
+	envs=()
+	if [ -f "$base/env" ]; then
+		while IFS= read -r l; do
+			[ -n "$l" ] && envs+=("--env=$l")
+		done <"$base/env"
+	fi
 	# The QEMU NVMe disk is scratch space: the io test may write to it.
 	# The guest already runs the flavour, where boot-and-io would only
 	# run the io test a second time (check-packages.sh knows this list).
@@ -54,7 +61,7 @@ else
 		--ignore-restrictions=isolation-machine,needs-reboot \
 		--skip-test=boot-and-io \
 		--timeout-test=2400 --output-dir="$out" \
-		--env=AIORING_PKGTEST_NVME_WRITE=/dev/nvme0n1 \
+		--env=AIORING_PKGTEST_NVME_WRITE=/dev/nvme0n1 "${envs[@]}" \
 		"$src" -- null >/dev/ttyS1 2>&1
 	echo $? >"$out/exitcode"
 	say "autopkgtest finished (exit $(cat "$out/exitcode"))"
