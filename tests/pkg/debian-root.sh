@@ -16,6 +16,10 @@ mkdir -p "$cache"
 die() { echo "debian-root: $*" >&2; exit 1; }
 command -v mmdebstrap >/dev/null || die "mmdebstrap missing: apt-get install mmdebstrap"
 
+# one builder at a time (.ci/run builds it early, in the background)
+exec 8>"$cache/.lock"
+flock 8
+
 sources=$cache/sources.deb822
 "$here/debian-sources.py" >"$sources.new"
 mv "$sources.new" "$sources"
