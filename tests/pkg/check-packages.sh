@@ -111,12 +111,7 @@ in_root() {
 # with_umask MASK COMMAND...: the packages must not depend on the caller's
 # umask (a CI runner's may be 0); the checks below see the modes it left
 with_umask() { (umask "$1" && shift && "$@"); }
-# AIORING_BUILD_NICE: the niceness of the two package builds (.ci/run: 19,
-# beside make check)
 build_nice=${AIORING_BUILD_NICE:-0}
-# AIORING_PKG_RPM=0: the RPMs are neither built nor checked (two SKIP
-# results; .ci/run, where the RPM kernel build does not reuse the deb
-# build's ccache objects and does not fit the budget)
 rpms=${AIORING_PKG_RPM:-1}
 
 if [ $build = 1 ]; then
@@ -244,14 +239,13 @@ boot_guest() {
 	local cmdline=(root=/dev/vda rw console=ttyS0 pci=noacpi panic=-1 loglevel=6
 		init=/usr/local/sbin/aioring-pkgtest-init null_blk.nr_devices=0
 		nvme.poll_queues=2)
-	# AIORING_VM_LOCK=none: no turn-taking (.ci/run, where make check's
-	# guest keeps about one of the two CPUs busy and this one the other)
 	local lock=${AIORING_VM_LOCK:-$top/build/vm/.lock}
-	[ "$lock" = none ] && lock=/dev/null
-	exec 9>"$lock"
-	if [ "$lock" != /dev/null ] && ! flock -n 9; then
-		echo "another guest is running; waiting for it"
-		flock 9
+	if [ "$lock" != none ]; then
+		exec 9>"$lock"
+		if ! flock -n 9; then
+			echo "another guest is running; waiting for it"
+			flock 9
+		fi
 	fi
 	echo "booting $K ($accel), timeout ${guest_timeout}s"
 	timeout -k 10 "$guest_timeout" qemu-system-x86_64 -accel "$accel" -cpu "$cpu" \
@@ -265,7 +259,7 @@ boot_guest() {
 		-serial "file:$logs/console.log" -serial "file:$logs/autopkgtest.log" \
 		</dev/null
 	local rc=$?
-	flock -u 9
+	[ "$lock" = none ] || flock -u 9
 	[ "$rc" = 124 ] && echo "the guest did not finish within ${guest_timeout}s"
 	grep -q 'pkgtest-init: guest done' "$logs/console.log"
 }
