@@ -40,6 +40,8 @@ kmake() {
 	if command -v ccache >/dev/null; then
 		cc="ccache $compiler"
 		export CCACHE_BASEDIR=$srcdir
+		# every compile's result, summed up after the build
+		export CCACHE_STATSLOG=$srcdir.ccache-stats
 	fi
 	# Fixed identity: /proc/version names the project and the package
 	# version, and the build is reproducible. /proc/version takes
@@ -103,6 +105,7 @@ prepare() {
 build() {
 	local srcdir=$1 start
 	start=$(date +%s)
+	rm -f "$srcdir.ccache-stats"
 	kmake "$srcdir" bzImage vmlinux modules
 	# DKMS signs modules with the headers' scripts/sign-file; a config
 	# without module signing (vm) does not build it, so build it as
@@ -114,6 +117,12 @@ build() {
 			$(pkg-config --cflags --libs libcrypto 2>/dev/null || echo -lcrypto)
 	fi
 	echo "pkg-kernel-build: $release built in $(( $(date +%s) - start )) s"
+	# A deb and an rpm build of one profile should share most objects:
+	# say how many came from ccache (the misses: the files before a
+	# cache_miss line of SRCDIR.ccache-stats)
+	if [ -s "$srcdir.ccache-stats" ]; then
+		echo "pkg-kernel-build: ccache: $(grep -c '^direct_cache_hit$\|^preprocessed_cache_hit$' "$srcdir.ccache-stats") hits, $(grep -c '^cache_miss$' "$srcdir.ccache-stats") misses (${srcdir##*/}.ccache-stats)"
+	fi
 }
 
 modules_install() {
