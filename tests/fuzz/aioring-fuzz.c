@@ -8,7 +8,9 @@
  * (seed, iteration number), so one iteration can be replayed alone:
  *   aioring-fuzz --replay SEED --iteration I
  * replays the same calls and the same corruptions; only the timing of the
- * concurrent mutator thread differs.
+ * concurrent mutator thread differs. A crash that earlier iterations of
+ * the same child set up replays with their batch: --iteration of the
+ * batch's first (a multiple of 8) and --iterations 8.
  *
  * Iterations run in batches, each batch in a forked child (as root or,
  * every other batch, as nobody), so a crash of the fuzzer itself is
@@ -2145,8 +2147,9 @@ static void usage(FILE *f)
 "  --random        add a run with a seed from the time\n"
 "  --duration S    seconds each run lasts (default 60 unless --iterations)\n"
 "  --iterations N  iterations each run does at most\n"
-"  --replay SEED   replay a run of SEED; with --iteration I only iteration I,\n"
-"                  verbosely\n"
+"  --replay SEED   replay a run of SEED; with --iteration I from iteration I,\n"
+"                  verbosely: I alone, or --iterations N of them (a child\n"
+"                  per 8 from I, as in the run when I is a multiple of 8)\n"
 "  --verbose       say what each iteration does\n"
 "Runs only inside the test VM (io_setup2 is syscall 335 there). TAP output,\n"
 "then '# figure: fuzz.<name> <N>' lines. Exit 0: no failure, 1: failures.\n");
@@ -2205,7 +2208,8 @@ int main(int argc, char **argv)
 	if (add_random || !nseeds)
 		seeds[nseeds++] = time_seed();
 	if (only_iter >= 0) {
-		iterations = 1;
+		if (iterations < 0)
+			iterations = 1;
 		g_verbose = 1;
 	}
 	if (duration < 0 && iterations < 0)
