@@ -1887,9 +1887,44 @@ static void become_nobody(void)
 	}
 }
 
+/*
+ * The process's own memory outside what the fuzzer hands to the kernel
+ * must not change: glibc's default thread stack size (in libc's .bss)
+ * is a sample. When it changes, say in which iteration and where the
+ * process's mappings were, instead of dying in the next pthread_create.
+ */
+static size_t default_stack;
+
+static void check_own_memory(void)
+{
+	pthread_attr_t a;
+	size_t now = 0;
+	char line[256];
+	FILE *f;
+
+	if (pthread_getattr_default_np(&a))
+		return;
+	pthread_attr_getstacksize(&a, &now);
+	pthread_attr_destroy(&a);
+	if (now == default_stack)
+		return;
+	failf("the fuzzer's own memory changed: glibc's default thread stack size %zu, was %zu",
+	      now, default_stack);
+	f = fopen("/proc/self/maps", "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (strstr(line, "libc") || strstr(line, "[aio]") || strstr(line, "ld-linux") ||
+		    !strchr(line, '/'))
+			printf("V %ld maps: %s", cur_iter, line);
+	if (f)
+		fclose(f);
+	fflush(stdout);
+	_exit(3);
+}
+
 static void child_batch(long first, long count, int as_nobody)
 {
 	struct rlimit fs = { 64 << 20, 64 << 20 };
+	pthread_attr_t a;
 	long i;
 
 	signal(SIGXFSZ, SIG_IGN);	/* writes past 64 MiB: EFBIG events */
@@ -1898,8 +1933,14 @@ static void child_batch(long first, long count, int as_nobody)
 	if (as_nobody)
 		become_nobody();
 	zoo_setup();
-	for (i = first; i < first + count; i++)
+	if (!pthread_getattr_default_np(&a)) {
+		pthread_attr_getstacksize(&a, &default_stack);
+		pthread_attr_destroy(&a);
+	}
+	for (i = first; i < first + count; i++) {
 		run_iteration(i);
+		check_own_memory();
+	}
 	fflush(stdout);
 	_exit(0);
 }
