@@ -54,13 +54,17 @@ static void handle(int sig, void (*fn)(int), int flags)
 		bail_out("sigaction");
 }
 
-/* 1 once pid is seen inside system call nr (or sleeping, as fallback). */
+/*
+ * 1 once pid is seen inside system call nr (or sleeping, as fallback)
+ * within ms milliseconds.  It always looks at least once: on a loaded
+ * guest the deadline can pass before the first look.
+ */
 static int wait_in_syscall(pid_t pid, long nr, int ms)
 {
 	int64_t deadline = now_ns() + (int64_t)ms * 1000000LL;
 	char path[64], buf[512];
 
-	while (now_ns() < deadline) {
+	do {
 		int fd;
 		ssize_t n;
 
@@ -93,7 +97,7 @@ static int wait_in_syscall(pid_t pid, long nr, int ms)
 			}
 		}
 		ms_sleep(2);
-	}
+	} while (now_ns() < deadline);
 	return 0;
 }
 
@@ -118,8 +122,14 @@ static pid_t signaller(long nr, int sig, int wfd)
 	if (wfd >= 0) {
 		int still;
 
+		/*
+		 * Had the signal ended the call, the parent would be in
+		 * waitpid() by now and never back in nr: a window of a
+		 * second tells that apart from a parent that is only
+		 * momentarily off the CPU's view on a loaded machine.
+		 */
 		ms_sleep(100);
-		still = wait_in_syscall(parent, nr, 1);
+		still = wait_in_syscall(parent, nr, 1000);
 		if (write(wfd, "s", 1) != 1)
 			_exit(3);
 		_exit(still ? 0 : 2);
