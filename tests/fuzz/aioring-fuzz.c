@@ -536,7 +536,7 @@ static struct tgt *tgt_for(struct rng *r, unsigned int flags)
 struct zoo {
 	void *ro;		/* a PROT_READ page */
 	void *none;		/* a PROT_NONE page */
-	void *straddle;		/* one page mapped, the next one PROT_NONE */
+	void *straddle;		/* one page mapped, PROT_NONE on both sides */
 	void *unmapped;
 	void *scratch;		/* 64 KiB read-write: io_setup2's ctxp */
 	void *junk;		/* 4 pages the kernel may write at will */
@@ -596,7 +596,7 @@ static void zoo_setup(void)
 {
 	zoo.ro = mmap(NULL, PAGE_SZ, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	zoo.none = mmap(NULL, PAGE_SZ, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	zoo.straddle = mmap(NULL, 2 * PAGE_SZ, PROT_READ | PROT_WRITE,
+	zoo.straddle = mmap(NULL, 3 * PAGE_SZ, PROT_READ | PROT_WRITE,
 			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	zoo.scratch = mmap(NULL, 16 * PAGE_SZ, PROT_READ | PROT_WRITE,
 			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -605,7 +605,13 @@ static void zoo_setup(void)
 		failf("mmap of the pointer zoo failed: %s", strerror(errno));
 		exit(1);
 	}
-	/* a PROT_NONE page, not a hole: a later mapping could fill a hole */
+	/*
+	 * PROT_NONE pages, not holes (a later mapping could fill a hole),
+	 * below and above the page: what lies next to the zoo (libc's .bss
+	 * did) is never in reach of a straddling buffer.
+	 */
+	mprotect(zoo.straddle, PAGE_SZ, PROT_NONE);
+	zoo.straddle = (char *)zoo.straddle + PAGE_SZ;
 	mprotect((char *)zoo.straddle + PAGE_SZ, PAGE_SZ, PROT_NONE);
 	/* below vm.mmap_min_addr: never mapped (a munmapped page may be) */
 	zoo.unmapped = (void *)0x2000;
@@ -633,8 +639,9 @@ static uint64_t odd_ptr(struct rng *r, void *good, size_t len)
 	case 5: return 0xffffffff81000000ULL;
 	case 6: return 0xffff888000000000ULL;
 	case 7: return (uint64_t)-4096;
+	/* starts in the mapped page, runs into the PROT_NONE one */
 	case 8: return (uint64_t)(uintptr_t)zoo.straddle + PAGE_SZ -
-		       (len > 1 ? rbelow(r, len) : 0);
+		       (len > 1 ? rbelow(r, len) % PAGE_SZ : 0);
 	case 9: return 0x800000000000ULL - PAGE_SZ;	/* top of user space */
 	case 10: return 0x0000800000000000ULL;		/* non-canonical */
 	case 11: return (uint64_t)(uintptr_t)zoo.junk + PAGE_SZ * rbelow(r, 4) +
