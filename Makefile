@@ -224,9 +224,13 @@ check-packages:
 
 # The same for what users install: the distro-profile packages (Debian's
 # full config, hours on two CPUs), their kernel booted in the test root.
+# It takes up the kernel tree of the last distro build, finished or
+# interrupted, compiling only what changed since (RESUME=0: from scratch).
+RESUME ?= 1
 .PHONY: release-check
 release-check:
-	AIORING_LINT_FULL_SOURCE=1 tests/pkg/check-packages.sh -p distro -T 7200
+	AIORING_PKG_RESUME=$(RESUME) AIORING_LINT_FULL_SOURCE=1 \
+		tests/pkg/check-packages.sh -p distro -T 7200
 
 # --- reliability: make fuzz, make stress, make reliability-report -----------
 

@@ -22,6 +22,9 @@
 #    the tarballs to build/pkg/deb/ (emptied first); the log is
 #    build/pkg/deb-build.log.
 #
+# AIORING_PKG_RESUME=1: take up the kernel tree of the last build (see
+# below; make release-check does).
+#
 # --profile vm: DEB_BUILD_PROFILES=pkg.linux-aioring.vm (kernel/config/vm.config)
 # and, unless --dbg, pkg.linux-aioring.nodbg. The default is distro (hours
 # on 2 CPUs). Extra DEB_BUILD_PROFILES / DEB_BUILD_OPTIONS from the
@@ -80,6 +83,28 @@ mkdir -p "$pkg"
 # one build at a time: both would empty and fill the same directories
 exec 9>"$pkg/.build-debs.lock"
 flock -n 9 || die "another 'make deb' is running (lock $pkg/.build-debs.lock)"
+# AIORING_PKG_RESUME=1 (make release-check): the kernel tree of the last
+# build, finished or interrupted, is kept aside and taken up again by
+# pkg-kernel-build.sh prepare, which copies over it only the files whose
+# content changed: make then compiles only what they touch, instead of
+# hours of Debian's full config on two CPUs.
+resume=$pkg/resume-linux
+if [ "${AIORING_PKG_RESUME:-0}" = 1 ]; then
+	for k in "$tree"/debian/build/linux-*; do
+		if [ -f "$k/.config" ]; then
+			rm -rf "$resume"
+			mv "$k" "$resume"
+			break
+		fi
+	done
+	if [ -f "$resume/.config" ]; then
+		AIORING_PKG_RESUME_TREE=$(realpath "$resume")
+		export AIORING_PKG_RESUME_TREE
+		echo "build-debs: the kernel tree of the last build is taken up again ($resume)"
+	fi
+else
+	rm -rf "$resume"
+fi
 rm -rf "$src" "$pkg/deb"
 mkdir -p "$src" "$pkg/deb"
 

@@ -87,19 +87,36 @@ unpack_source() {
 }
 
 prepare() {
-	local srcdir=$1 profile=$2 p n=0
+	local srcdir=$1 profile=$2 p n=0 dest=$1 changed
 	command -v "$compiler" >/dev/null || die "$compiler is not installed"
 
-	rm -rf "$srcdir"
-	mkdir -p "$srcdir"
-	unpack_source "$srcdir"
+	# AIORING_PKG_RESUME_TREE (build-debs.sh, AIORING_PKG_RESUME=1): the
+	# tree of the last build becomes SRCDIR, the new one is prepared
+	# beside it, and only files whose content differs are copied over
+	# (their time is then now; the others keep theirs), so that make
+	# compiles again only what they touch.
+	if [ -f "${AIORING_PKG_RESUME_TREE:-}/.config" ]; then
+		command -v rsync >/dev/null || die "taking up $AIORING_PKG_RESUME_TREE needs rsync"
+		rm -rf "$srcdir"
+		mkdir -p "$(dirname "$srcdir")"
+		mv "$AIORING_PKG_RESUME_TREE" "$srcdir"
+		dest=$srcdir.next
+	fi
+	rm -rf "$dest"
+	mkdir -p "$dest"
+	unpack_source "$dest"
 	while read -r p; do
-		patch -d "$srcdir" -p1 --fuzz=0 --no-backup-if-mismatch -s -N \
+		patch -d "$dest" -p1 --fuzz=0 --no-backup-if-mismatch -s -N \
 			<"$top/kernel/patches/$p" || die "$p does not apply at fuzz 0"
 		n=$((n + 1))
 	done < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$top/kernel/patches/series")
 	echo "pkg-kernel-build: applied $n patch(es) to $DEBIAN_SOURCE_PACKAGE $DEBIAN_SOURCE_VERSION"
-	KERNEL_TREE=$srcdir KERNEL_OBJ=$srcdir "$top/kernel/scripts/configure.sh" "$profile"
+	KERNEL_TREE=$dest KERNEL_OBJ=$dest "$top/kernel/scripts/configure.sh" "$profile"
+	if [ "$dest" != "$srcdir" ]; then
+		changed=$(rsync -rlpc --itemize-changes "$dest/" "$srcdir/" | grep -c '^>f' || true)
+		rm -rf "$dest"
+		echo "pkg-kernel-build: took up the last build's tree, $changed file(s) changed"
+	fi
 }
 
 build() {
