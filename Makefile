@@ -192,7 +192,7 @@ bench-compare:
 # PKG_PROFILE=distro builds what users install (hours on 2 CPUs); vm the
 # same packages from the small vm config, without the -dbg package.
 PKG_PROFILE ?= distro
-DEPS += dpkg-dev lintian apt-utils gnupg
+DEPS += dpkg-dev lintian apt-utils gnupg rsync
 
 .PHONY: deb repo
 deb:
