@@ -14,7 +14,11 @@
  *    io_setup2(): four reads of empty pipes, workers made by it.
  * Every worker's Cpus_allowed_list must be the one the child had before
  * it pinned anything; feeding the pipes then completes every read with
- * its data.
+ * its data.  From Linux 6.2 the scheduler keeps an affinity a program
+ * set (sched_setaffinity) when the kernel sets a task's CPUs, and a new
+ * thread inherits it: workers that the pinned submitter made may keep
+ * its CPU 0 there, as io_uring's io-wq workers do (the spec is silent;
+ * CHANGELOG records the decision).
  */
 #include "ring2_util.h"
 
@@ -31,7 +35,8 @@ static int task_cpus(pid_t tid, char *out, size_t len)
  * Wait up to ms for want "aio-wq-<pid>" threads; then check each one's
  * CPU list against expect. Returns the number of workers seen.
  */
-static int check_workers(const char *what, int want, const char *expect)
+static int check_workers(const char *what, int want, const char *expect,
+			 const char *also)
 {
 	int64_t end = now_ns() + 5000 * 1000000LL;
 	char name[32], comm[64], cpus[256];
@@ -52,7 +57,8 @@ static int check_workers(const char *what, int want, const char *expect)
 			      comm, sizeof(comm)) || strcmp(comm, name))
 			continue;
 		n++;
-		if (task_cpus(tid, cpus, sizeof(cpus)) || strcmp(cpus, expect)) {
+		if (task_cpus(tid, cpus, sizeof(cpus)) ||
+		    (strcmp(cpus, expect) && (!also || strcmp(cpus, also)))) {
 			diag("%s: worker %d may run on CPUs %s", what, (int)tid, cpus);
 			bad++;
 		}
@@ -60,8 +66,8 @@ static int check_workers(const char *what, int want, const char *expect)
 	if (d)
 		closedir(d);
 	ok(n >= want && !bad,
-	   "%s: %d workers (%d wanted), %d bound to fewer CPUs than %s",
-	   what, n, want, bad, expect);
+	   "%s: %d workers (%d wanted), %d bound to other CPUs than %s%s%s",
+	   what, n, want, bad, expect, also ? " or " : "", also ? also : "");
 	return n;
 }
 
@@ -94,7 +100,9 @@ static void run(const char *what, unsigned int flags, unsigned int cpu,
 	if (ring_enter(&r, NREADS, 0, IORING_FLAG_SUBMIT) != NREADS)
 		diag("%s: io_ring_enter(SUBMIT, %d): %s", what, NREADS,
 		     strerror(errno));
-	check_workers(what, NREADS, expect);
+	/* a program's own affinity is kept from 6.2 on (see above) */
+	check_workers(what, NREADS, expect,
+		      pin && kernel_at_least(6, 2) ? "0" : NULL);
 
 	for (i = 0; i < NREADS; i++) {
 		memset(buf[i], 0, sizeof(buf[i]));
