@@ -21,7 +21,7 @@ bench() {
 # except polled at depth 1 where it is slower; one run of each mode is
 # an outlier that the median must ignore but min-max must show.
 {
-	echo "# kernel 6.1.0-57-aioring-vm"
+	echo "# kernel 6.1.0-1-aioring-vm"
 	for rep in 1 2 3 4 5; do
 		for d in 1 32; do
 			out=0; [ $rep = 3 ] && out=1
