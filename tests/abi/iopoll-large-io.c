@@ -26,15 +26,6 @@
 #define IO_OFF		(2u << 20)
 #define FIXED_LEN	(2u << 20)
 
-/* /sys/block/NAME/queue/max_sectors_kb of a /dev/NAME path, or -1 */
-static long max_sectors_kb(const char *path)
-{
-	const char *base = strrchr(path, '/');
-
-	return read_sysctl_long(label("/sys/block/%s/queue/max_sectors_kb",
-				      base ? base + 1 : path));
-}
-
 enum mode { M_SUBMIT, M_RING, M_SQTHREAD, M_FIXED };
 static const char *const mode_name[] = {
 	"io_submit", "ring", "ring+SQTHREAD", "ring+FIXEDBUFS",
@@ -64,28 +55,24 @@ static long one_io(struct ring *r, enum mode m, int opcode, int fd,
 			     mode_name[m], ret, sq_count(r));
 			return -EAGAIN;
 		}
-	}
-	for (; m != M_SQTHREAD; (*tries)++) {
-		if (m == M_SUBMIT) {
-			ret = sys_io_submit(r->ctx, 1, &cb);
-		} else {
-			if (!sq_count(r))
-				sq_push(r, slot);
-			ret = ring_enter(r, 1, 0, IORING_FLAG_SUBMIT);
-		}
-		if (ret == 1)
-			break;
-		if (ret < 0 && errno == EAGAIN && *tries < TRIES) {
+	} else {
+		if (m != M_SUBMIT)
+			sq_push(r, slot);
+		/* an EAGAIN leaves the entry queued: submit it again */
+		while ((ret = m == M_SUBMIT ? sys_io_submit(r->ctx, 1, &cb) :
+			      ring_enter(r, 1, 0, IORING_FLAG_SUBMIT)) != 1) {
+			if (ret >= 0 || errno != EAGAIN || ++*tries > TRIES) {
+				diag("%s: submit returned %ld (%s) after %u EAGAINs",
+				     mode_name[m], ret,
+				     ret < 0 ? strerror(errno) : "-", *tries);
+				return ret < 0 ? -errno : -EIO;
+			}
 			/* reap what may hold the resources, then retry */
 			if (m == M_SUBMIT)
 				sys_io_getevents(r->ctx, 0, 1, &ev, NULL);
 			else
 				ring_enter(r, 0, 0, IORING_FLAG_GETEVENTS);
-			continue;
 		}
-		diag("%s: submit returned %ld (%s) after %u EAGAINs",
-		     mode_name[m], ret, ret < 0 ? strerror(errno) : "-", *tries);
-		return ret < 0 ? -errno : -EIO;
 	}
 	if (m == M_SUBMIT) {
 		if (getevents_wait(r->ctx, 1, &ev, 20000) != 1)
@@ -172,7 +159,7 @@ int main(void)
 			continue;
 		diag("%s: io_poll %d, max_sectors_kb %ld", t[i].name,
 		     t[i].is_bdev ? bdev_io_poll(t[i].path) : -1,
-		     t[i].is_bdev ? max_sectors_kb(t[i].path) : -1L);
+		     t[i].is_bdev ? bdev_queue_long(t[i].path, "max_sectors_kb") : -1L);
 		for (s = 0; s < ARRAY_SIZE(sizes); s++) {
 			run(&t[i], M_SUBMIT, sizes[s], seed + s);
 			run(&t[i], M_RING, sizes[s], seed + s + 1);

@@ -32,39 +32,27 @@ static int task_cpus(pid_t tid, char *out, size_t len)
 }
 
 /*
- * Wait up to ms for want "aio-wq-<pid>" threads; then check each one's
- * CPU list against expect. Returns the number of workers seen.
+ * Wait up to 5 s for want "aio-wq-<pid>" threads, then check each one's
+ * CPU list against expect (or also). Returns the number of workers seen.
  */
 static int check_workers(const char *what, int want, const char *expect,
 			 const char *also)
 {
 	int64_t end = now_ns() + 5000 * 1000000LL;
-	char name[32], comm[64], cpus[256];
-	struct dirent *de;
-	int n, bad = 0;
-	DIR *d;
+	pid_t tids[4 * NREADS];
+	char cpus[256];
+	int i, n, bad = 0;
 
 	while (count_threads("aio-wq", NULL, NULL) < want && now_ns() < end)
 		ms_sleep(10);
-	snprintf(name, sizeof(name), "aio-wq-%d", (int)getpid());
-	n = 0;
-	d = opendir("/proc/self/task");
-	while (d && (de = readdir(d))) {
-		pid_t tid = (pid_t)atoi(de->d_name);
-
-		if (tid <= 0 ||
-		    read_file(label("/proc/self/task/%d/comm", (int)tid),
-			      comm, sizeof(comm)) || strcmp(comm, name))
-			continue;
-		n++;
-		if (task_cpus(tid, cpus, sizeof(cpus)) ||
+	n = named_threads("aio-wq", tids, ARRAY_SIZE(tids), NULL);
+	for (i = 0; i < n && i < (int)ARRAY_SIZE(tids); i++)
+		if (task_cpus(tids[i], cpus, sizeof(cpus)) ||
 		    (strcmp(cpus, expect) && (!also || strcmp(cpus, also)))) {
-			diag("%s: worker %d may run on CPUs %s", what, (int)tid, cpus);
+			diag("%s: worker %d may run on CPUs %s", what,
+			     (int)tids[i], cpus);
 			bad++;
 		}
-	}
-	if (d)
-		closedir(d);
 	ok(n >= want && !bad,
 	   "%s: %d workers (%d wanted), %d bound to other CPUs than %s%s%s",
 	   what, n, want, bad, expect, also ? " or " : "", also ? also : "");

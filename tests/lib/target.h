@@ -49,15 +49,21 @@ struct target {
 	uint64_t size;		/* usable bytes */
 };
 
-/* /sys/block/NAME/queue/io_poll of a /dev/NAME path: 1, 0 or -1. */
-static inline int bdev_io_poll(const char *path)
+/* /sys/block/NAME/queue/ATTR of a /dev/NAME path as a number, or -1. */
+static inline long bdev_queue_long(const char *path, const char *attr)
 {
 	const char *base = strrchr(path, '/');
 	char sys[PATH_MAX];
 
 	base = base ? base + 1 : path;
-	snprintf(sys, sizeof(sys), "/sys/block/%s/queue/io_poll", base);
-	return (int)read_sysctl_long(sys);
+	snprintf(sys, sizeof(sys), "/sys/block/%s/queue/%s", base, attr);
+	return read_sysctl_long(sys);
+}
+
+/* /sys/block/NAME/queue/io_poll of a /dev/NAME path: 1, 0 or -1. */
+static inline int bdev_io_poll(const char *path)
+{
+	return (int)bdev_queue_long(path, "io_poll");
 }
 
 static inline void target_add_bdev(struct target *t, int *n, int max,

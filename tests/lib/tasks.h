@@ -107,10 +107,12 @@ static inline int wait_sq_threads(int want, int ms, pid_t *tid)
 
 /*
  * Threads of this process whose comm is "<prefix>-<tgid>" (the SQ thread
- * "aio-sq", the SQWQ workers "aio-wq"): their number, the first tid in
- * *tid (may be NULL), all the process's tasks in *all (may be NULL).
+ * "aio-sq", the SQWQ workers "aio-wq"): their number, the first max of
+ * their tids in tids (may be NULL), all the process's tasks in *all (may
+ * be NULL).
  */
-static inline int count_threads(const char *prefix, pid_t *tid, int *all)
+static inline int named_threads(const char *prefix, pid_t *tids, int max,
+				int *all)
 {
 	char path[PATH_MAX], comm[64], want[32];
 	struct dirent *de;
@@ -125,8 +127,8 @@ static inline int count_threads(const char *prefix, pid_t *tid, int *all)
 		snprintf(path, sizeof(path), "/proc/self/task/%s/comm", de->d_name);
 		if (read_file(path, comm, sizeof(comm)) || strcmp(comm, want))
 			continue;
-		if (!n && tid)
-			*tid = (pid_t)atoi(de->d_name);
+		if (tids && n < max)
+			tids[n] = (pid_t)atoi(de->d_name);
 		n++;
 	}
 	if (d)
@@ -134,6 +136,12 @@ static inline int count_threads(const char *prefix, pid_t *tid, int *all)
 	if (all)
 		*all = tasks;
 	return n;
+}
+
+/* The same, with only the first tid in *tid (may be NULL). */
+static inline int count_threads(const char *prefix, pid_t *tid, int *all)
+{
+	return named_threads(prefix, tid, 1, all);
 }
 
 /* Field n (from 1, as proc(5) counts) of /proc/self/task/TID/stat; -1 on error. */
