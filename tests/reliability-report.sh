@@ -43,7 +43,7 @@ pick() {
 	for d in "$vm"/*/; do
 		d=${d%/}
 		[ -f "$d/tap.log" ] || continue
-		figures "$d/tap.log" | grep -q "^$prefix" || continue
+		figures "$d/tap.log" | grep "^$prefix" >/dev/null || continue
 		t=$(stat -c %Y "$d/tap.log")
 		if [ "$t" -gt "$bt" ]; then
 			best=$d bt=$t
@@ -79,7 +79,7 @@ splats=0 kleaks=0 failed_total=0
 run_rows='' splat_lines=''
 for r in "${runs[@]}"; do
 	date=$(date -u -r "$r/tap.log" '+%Y-%m-%d %H:%M UTC')
-	kernel=$(text "$r/console.log" | sed -n 's/^guest-init: kernel \([^ ,]*\).*/\1/p' | head -n 1)
+	kernel=$(text "$r/console.log" | sed -n 's/^guest-init: kernel \([^ ,]*\).*/\1/p' | sed -n 1p)
 	tap=$(text "$r/tap.log")
 	okn=$(grep -c '^ok ' <<<"$tap" || true)
 	notok=$(grep -c '^not ok ' <<<"$tap" || true)
@@ -94,7 +94,7 @@ for r in "${runs[@]}"; do
 	[ "$done_" = yes ] || fail+=("run ${r##*/}: the guest did not finish")
 	if [ "$s" != 0 ]; then
 		splat_lines+=$(text "$r/console.log" | grep -v 'ommand line' | grep -E "$splat" |
-			grep -vE "$leak|$noise" | head -n 5 | sed "s|^|    ${r##*/}: |")$'\n'
+			grep -vE "$leak|$noise" | sed -n 1,5p | sed "s|^|    ${r##*/}: |")$'\n'
 	fi
 	run_rows+="| ${r##*/} | $r | $date | ${kernel:-?} | $okn ok, $notok not ok | $s | $k |"$'\n'
 done

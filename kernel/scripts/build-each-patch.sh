@@ -31,7 +31,7 @@ for c in $commits; do
 	   ! grep -q 'warning:' "$obj/build.log"; then
 		echo "ok $n - builds: $subject"
 	else
-		grep -E 'error|warning' "$obj/build.log" | head -n 20 | sed 's/^/    /'
+		grep -E 'error|warning' "$obj/build.log" | sed -n 1,20p | sed 's/^/    /'
 		echo "not ok $n - builds: $subject"
 		exit 1
 	fi

@@ -67,7 +67,7 @@ if [ $resume = 0 ]; then
 	rm -rf "$work"
 	mkdir -p "$work" build/src
 	abi=$(apt-cache show "linux-image-amd64=$version" 2>/dev/null |
-		sed -n 's/^Depends:.*linux-image-\([0-9][0-9.]*-[0-9][0-9]*\)-amd64 .*/\1/p' | head -n 1)
+		sed -n 's/^Depends:.*linux-image-\([0-9][0-9.]*-[0-9][0-9]*\)-amd64 .*/\1/p' | sed -n 1p)
 	[[ $abi =~ ^[0-9]+\.[0-9]+\.[0-9]+-[0-9]+$ ]] ||
 		die "no ABI name from linux-image-amd64 $version (its Depends names no linux-image-ABI-amd64)"
 

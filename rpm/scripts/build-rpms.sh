@@ -108,7 +108,7 @@ kernel_sources() {
 # modules must not outlive the build (pkg-kernel-build.sh removes it).
 no_signing_key() {
 	local left
-	left=$(find "$topdir/BUILD" -name 'signing_key.pem' -o -name 'signing_key.priv' 2>/dev/null | head -n 3)
+	left=$(find "$topdir/BUILD" -name 'signing_key.pem' -o -name 'signing_key.priv' 2>/dev/null | sed -n 1,3p)
 	[ -z "$left" ] || die "module signing key left in the build tree: $left"
 }
 

@@ -28,7 +28,7 @@ name=$(rpm -qp --qf '%{NAME}' "$rpmfile")
 version=$(rpm -qp --qf '%{VERSION}' "$rpmfile")
 k=$(rpm -qp --provides "$rpmfile" 2>/dev/null | sed -n 's/^kernel-uname-r = //p')
 abi=${name#kernel-aioring-}
-tap_ok "! rpm -qp --provides '$rpmfile' | grep -q '^installonlypkg('" \
+tap_ok "! rpm -qp --provides '$rpmfile' | matches '^installonlypkg('" \
 	"$name is not install-only: dnf upgrades it rather than installing two builds of $k side by side"
 tap_ok "[ -n '$k' ] && [ '$abi' != '$name' ] && [ '${k#"$abi"-}' != '$k' ]" \
 	"the package name $name carries the ABI of the kernel release it owns ($k)"

@@ -97,7 +97,7 @@ tap_ok "has --provides 'kernel-uname-r = $K' $kpkg" "$kpkg provides kernel-uname
 tap_ok "has --provides 'kernel-devel-uname-r = $K' $kpkg-devel" "$kpkg-devel provides kernel-devel-uname-r = $K"
 # uname -r has no package release: two install-only builds of one ABI
 # would both own /lib/modules/K (rpm/README)
-tap_ok "! (for f in \"\${all[@]}\"; do q --provides \"\$f\"; done | grep -q '^installonlypkg(')" \
+tap_ok "! (for f in \"\${all[@]}\"; do q --provides \"\$f\"; done | matches '^installonlypkg(')" \
 	"no package is install-only (installonlypkg): a new build of one ABI upgrades the old one"
 tap_ok "has --requires '$kpkg = $evr' kernel-aioring" "kernel-aioring requires $kpkg = $evr (the metapackage pulls in its own build)"
 tap_ok "has --requires '$kpkg-devel = $evr' kernel-aioring-devel" "kernel-aioring-devel requires $kpkg-devel = $evr"
@@ -116,9 +116,9 @@ tap_ok "has --requires 'aioring-libs(x86-64) = $(q --qf '%{VERSION}-%{RELEASE}' 
 names=$(for f in "${all[@]}"; do q --qf '%{NAME}\n' "$f"; done)
 tap_ok "! grep -qxE 'kernel|kernel-headers|kernel-devel|kernel-core' <<<\"\$names\"" \
 	"no package is named kernel, kernel-headers, kernel-devel or kernel-core"
-tap_ok "! (for f in \"\${all[@]}\"; do q -l \"\$f\"; done | grep -qE '^/usr/include/(linux|asm|asm-generic)/')" \
+tap_ok "! (for f in \"\${all[@]}\"; do q -l \"\$f\"; done | matches -E '^/usr/include/(linux|asm|asm-generic)/')" \
 	"no package owns kernel-headers' files (/usr/include/linux, asm, asm-generic)"
-tap_ok "! (for f in \"\${all[@]}\"; do q --provides \"\$f\"; done | grep -qE '^(kernel-headers|kernel)( |$)')" \
+tap_ok "! (for f in \"\${all[@]}\"; do q --provides \"\$f\"; done | matches -E '^(kernel-headers|kernel)( |$)')" \
 	"no package provides kernel or kernel-headers"
 
 scripts=$(q --scripts "${file[$kpkg]}")
@@ -136,7 +136,7 @@ tap_ok "! grep -q '^not ok\|^Bail out' '$work/upgrade.tap' && grep -q '^1\.\.' '
 	"check-kernel-upgrade.sh: $kpkg upgrades an older build of its ABI and stays next to another ABI's kernel"
 # pkg-kernel-build.sh removes the key kbuild made; -devel must not carry it
 # either (below).
-left=$(find "$rpmdir/BUILD" \( -name signing_key.pem -o -name signing_key.priv \) -print 2>/dev/null | head -n 3)
+left=$(find "$rpmdir/BUILD" \( -name signing_key.pem -o -name signing_key.priv \) -print 2>/dev/null | sed -n 1,3p)
 tap_ok "[ -z '$left' ]" "no module signing key is left in the rpm build tree${left:+ (found: $left)}"
 
 # --- contents -------------------------------------------------------------
@@ -153,7 +153,7 @@ need() {
 # only PKG REGEX: every file of the package matches REGEX.
 only() {
 	local stray
-	stray=$(q -l "${file[$1]}" | grep -vE "$2" | head -n 5)
+	stray=$(q -l "${file[$1]}" | grep -vE "$2" | sed -n 1,5p)
 	tap_ok "[ -z '$stray' ]" "$1 installs only below its own places${stray:+ (stray: $stray)}"
 }
 kd=/usr/src/kernels/$K
@@ -184,7 +184,7 @@ else
 	echo "ok $((++tap_n)) # SKIP $kpkg-devel: the packaged kernel does not sign modules (CONFIG_MODULE_SIG off), so no scripts/sign-file"
 fi
 only "$kpkg-devel" "^($kd(/.*)?|/lib/modules/$K/(build|source)|/usr/share/licenses/$kpkg-devel(/.*)?)$"
-tap_ok "! q -l '${file[$kpkg-devel]}' | grep -qE 'signing_key\.(pem|priv)$'" \
+tap_ok "! q -l '${file[$kpkg-devel]}' | matches -E 'signing_key\.(pem|priv)$'" \
 	"$kpkg-devel does not ship the module signing key"
 need aioring-tools /usr/bin/aioring-bench /usr/share/man/man1/aioring-bench.1.gz \
 	/usr/share/man/man2/io_setup2.2.gz /usr/share/man/man2/io_ring_enter.2.gz
@@ -218,7 +218,7 @@ done
 missing=$(rpm --root "$root" -qa --qf '[%{FILEFLAGS:fflags} %{FILENAMES}\n]' |
 	awk '$1 !~ /g/ {print $2}' | while read -r f; do
 		[ -e "$root$f" ] || [ -L "$root$f" ] || echo "$f"
-	done | head -n 5)
+	done | sed -n 1,5p)
 tap_ok "[ -z '$missing' ]" "every non-%ghost file is in the scratch root${missing:+ (missing: $missing)}"
 tap_ok "[ \"\$(readlink '$root/lib/modules/$K/build')\" = '$kd' ] && [ -f '$root$kd/Makefile' ]" \
 	"/lib/modules/$K/build points at $kd"
@@ -249,7 +249,7 @@ if grep -q '^CONFIG_MODULES=y' "$root$kd/.config" 2>/dev/null; then
 	echo 'obj-m := hello.o' >"$work/mod/Kbuild"
 	make -C "$root$kd" M="$work/mod" modules >"$work/mod.log" 2>&1
 	note <"$work/mod.log"
-	tap_ok "[ -f '$work/mod/hello.ko' ] && modinfo -F vermagic '$work/mod/hello.ko' | grep -q '^$K '" \
+	tap_ok "[ -f '$work/mod/hello.ko' ] && modinfo -F vermagic '$work/mod/hello.ko' | matches '^$K '" \
 		"a module builds against $kpkg-devel, vermagic $K"
 else
 	echo "ok $((++tap_n)) # SKIP the packaged kernel has CONFIG_MODULES off: no module build test"
@@ -268,10 +268,10 @@ tap_ok "PKG_CONFIG_SYSROOT_DIR='$root' PKG_CONFIG_LIBDIR='$root/usr/lib64/pkgcon
 	gcc -o '$work/client' '$work/client.c' \$(PKG_CONFIG_SYSROOT_DIR='$root' \
 	PKG_CONFIG_LIBDIR='$root/usr/lib64/pkgconfig' pkg-config --cflags --libs aioring) \
 	-Wl,-rpath-link,'$root/usr/lib64' 2>'$work/client.log' &&
-	readelf -d '$work/client' | grep -q 'NEEDED.*libaioring.so.2'" \
+	readelf -d '$work/client' | matches 'NEEDED.*libaioring.so.2'" \
 	"a client compiles with pkg-config aioring from the scratch root and links libaioring.so.2"
 note <"$work/client.log"
-tap_ok "'$root/usr/bin/aioring-bench' --help | grep -qi usage" "the installed aioring-bench runs (--help)"
+tap_ok "'$root/usr/bin/aioring-bench' --help | matches -i usage" "the installed aioring-bench runs (--help)"
 
 # --- tmt metadata -------------------------------------------------------------
 fmf_files=()

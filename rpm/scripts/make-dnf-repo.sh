@@ -83,14 +83,14 @@ EOF
 # Checks: every package is in the primary metadata; signatures verify.
 primary=$(find "$repo.new/repodata" -name 'primary.xml*')
 for n in "${!newest[@]}"; do
-	zcat -f "$primary" | grep -q "<name>$n</name>" || die "$n missing from the repository metadata"
+	zcat -f "$primary" | grep "<name>$n</name>" >/dev/null || die "$n missing from the repository metadata"
 done
 if [ -n "$keyid" ]; then
 	db=$(mktemp -d)
 	trap 'rm -rf "$db"' EXIT
 	rpmkeys --dbpath "$db" --import "$repo.new/RPM-GPG-KEY-linux-aioring"
 	for f in "$repo.new"/Packages/*.rpm; do
-		rpmkeys --dbpath "$db" --checksig "$f" | grep -q 'signatures OK' ||
+		rpmkeys --dbpath "$db" --checksig "$f" | grep 'signatures OK' >/dev/null ||
 			die "${f##*/}: signature does not verify"
 	done
 	GNUPGHOME=$keys gpg --batch --verify "$repo.new/repodata/repomd.xml.asc" \

@@ -7,7 +7,7 @@ set -euo pipefail
 die() { echo "kernel-release: $*" >&2; exit 1; }
 
 abi_pkg=$(rpm -q --qf '[%{REQUIRENAME}\n]' kernel-aioring 2>/dev/null |
-	grep -x 'kernel-aioring-[0-9].*' | head -n 1) ||
+	grep -x 'kernel-aioring-[0-9].*' | sed -n 1p) ||
 	die "kernel-aioring (the metapackage) is not installed"
 k=$(rpm -q --provides "$abi_pkg" | sed -n 's/^kernel-uname-r = //p')
 [ -n "$k" ] || die "$abi_pkg is not installed or provides no kernel-uname-r"

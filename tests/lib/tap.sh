@@ -10,9 +10,15 @@ tap_ok() {
 	else
 		echo "not ok $tap_n - $2"
 		# what was checked, so that a log tail alone says why
-		printf '%s\n' "$1" | head -n 5 | sed 's/^/#   check: /'
+		printf '%s\n' "$1" | sed -n '1,5s/^/#   check: /p'
 		tap_failed=$((tap_failed + 1))
 	fi
+}
+# ... | matches [GREP-OPTION...] PATTERN: grep -q that reads its whole input.
+# grep -q stops at the first match, so the writer may die of SIGPIPE, and
+# under pipefail a match then fails (or passes a negated check).
+matches() {
+	grep "$@" >/dev/null
 }
 tap_done() {
 	echo "1..$tap_n"

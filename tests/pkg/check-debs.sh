@@ -45,7 +45,7 @@ field() { dpkg-deb -f "$(deb "$1")" "$2" 2>/dev/null; }
 files() { dpkg-deb -c "$(deb "$1")" | awk '{ sub(/^\./, "", $6); print $6 }'; }
 diag() { sed 's/^/# /'; }
 
-changes=$(find "$dir" -maxdepth 1 -name '*.changes' | sort | head -n 1)
+changes=$(find "$dir" -maxdepth 1 -name '*.changes' | sort | sed -n 1p)
 if [ -z "$changes" ]; then
 	echo "1..0 # SKIP no .changes in $dir (make deb PKG_PROFILE=vm first)"
 	exit 77
@@ -67,7 +67,7 @@ tap_ok "[ -z '$(find "$dir" -maxdepth 1 -name 'linux-libc-dev_*')' ]" "no packag
 # AIORING_LINT_FULL_SOURCE=1 (make release-check) lints it all.
 lint_what=("$changes") suppress=initial-upload-closes-no-bugs
 if [ "${AIORING_LINT_FULL_SOURCE:-0}" != 1 ] &&
-   src_dsc=$(find "$dir" -maxdepth 1 -name '*.dsc' | head -n 1) && [ -n "$src_dsc" ]; then
+   src_dsc=$(find "$dir" -maxdepth 1 -name '*.dsc' | sed -n 1p) && [ -n "$src_dsc" ]; then
 	mkdir -p "$t/lint"
 	for f in "$dir"/*; do
 		case $f in *.orig-linux.tar.*|*.dsc|*.changes) ;; *) ln -s "$f" "$t/lint/" ;; esac
@@ -92,7 +92,7 @@ tap_ok "[ -z \"\$unjustified\" ]" "every lintian override in debian/ has a comme
 # that tag is the lint step's business, not the users'
 shipped=$(for p in "${packages[@]}"; do
 	dpkg-deb --fsys-tarfile "$(deb "$p")" | tar -xO --wildcards './usr/share/lintian/overrides/*' 2>/dev/null |
-		grep -q initial-upload-closes-no-bugs && echo "$p"
+		matches initial-upload-closes-no-bugs && echo "$p"
 done)
 tap_ok "[ -z '$shipped' ]" "no package ships an override of initial-upload-closes-no-bugs${shipped:+: $shipped}"
 
@@ -120,7 +120,7 @@ dpkg-deb -x "$(deb "$img")" "$t/img-x"
 dpkg-deb -x "$(deb "linux-headers-$krel")" "$t/hdr-x"
 hdr=$t/hdr-x/usr/src/linux-headers-$krel
 procver=$("$hdr/scripts/extract-vmlinux" "$t/img-x/boot/vmlinuz-$krel" 2>/dev/null |
-	  strings | grep -m1 "^Linux version $krel ")
+	  strings | grep "^Linux version $krel " | sed -n 1p)
 echo "# $procver"
 tap_ok "[[ \"\$procver\" == *'(devel@linux-aioring.invalid)'*'linux-aioring $version ('* ]]" \
 	"/proc/version names linux-aioring $version"
@@ -158,7 +158,7 @@ progs=(scripts/sign-file scripts/mod/modpost scripts/basic/fixdep)
 grep -q '^CONFIG_MODVERSIONS=y' "$hdr/.config" && progs+=(scripts/genksyms/genksyms)
 grep -q '^CONFIG_OBJTOOL=y' "$hdr/.config" && progs+=(tools/objtool/objtool)
 for f in "${progs[@]}"; do
-	tap_ok "[ -x '$hdr/$f' ] && file -b '$hdr/$f' | grep -q ELF" "$h contains the built $f"
+	tap_ok "[ -x '$hdr/$f' ] && file -b '$hdr/$f' | matches ELF" "$h contains the built $f"
 done
 tap_ok "[ \"\$(readlink '$t/hdr-x/lib/modules/$krel/build')\" = /usr/src/$h ]" \
 	"/lib/modules/$krel/build -> /usr/src/$h"
@@ -201,30 +201,30 @@ if dpkg-query -W linux-libc-dev >/dev/null 2>&1; then
 else
 	echo "ok $((tap_n += 1)) - no file of linux-libc-dev in any package # SKIP linux-libc-dev not installed"
 fi
-owners=$(for p in "${packages[@]}"; do files "$p" | grep -qx /usr/include/aioring.h && echo "$p"; done | paste -sd' ')
+owners=$(for p in "${packages[@]}"; do files "$p" | matches -x /usr/include/aioring.h && echo "$p"; done | paste -sd' ')
 tap_ok "[ '$owners' = libaioring-dev ]" "/usr/include/aioring.h is only in libaioring-dev ($owners)"
-tap_ok "files libaioring2 | grep -q '/libaioring\\.so\\.2\$' && ! files libaioring2 | grep -q '/libaioring\\.so\$'" \
+tap_ok "files libaioring2 | matches '/libaioring\\.so\\.2\$' && ! files libaioring2 | matches '/libaioring\\.so\$'" \
 	"libaioring2 has libaioring.so.2 and not the development link"
-tap_ok "dpkg-deb -I '$(deb libaioring2)' symbols | grep -q '^ aioring_init@AIORING_2.0 '" \
+tap_ok "dpkg-deb -I '$(deb libaioring2)' symbols | matches '^ aioring_init@AIORING_2.0 '" \
 	"libaioring2 ships a symbols file"
 
 # --- relations ------------------------------------------------------------
-tap_ok "field linux-image-aioring-amd64 Depends | grep -qF 'linux-image-$krel (= $version)'" \
+tap_ok "field linux-image-aioring-amd64 Depends | matches -F 'linux-image-$krel (= $version)'" \
 	"linux-image-aioring-amd64 depends on linux-image-$krel (= $version)"
-tap_ok "field linux-headers-aioring-amd64 Depends | grep -qF 'linux-headers-$krel (= $version)'" \
+tap_ok "field linux-headers-aioring-amd64 Depends | matches -F 'linux-headers-$krel (= $version)'" \
 	"linux-headers-aioring-amd64 depends on linux-headers-$krel (= $version)"
-tap_ok "field $h Depends | tr ',' '\\n' | grep -qx ' *gcc-12'" "$h depends on gcc-12 ($(field "$h" Depends))"
-tap_ok "field $img Depends | grep -q 'linux-base (>= 4.3~)' && field $img Depends | grep -q kmod" \
+tap_ok "field $h Depends | tr ',' '\\n' | matches -x ' *gcc-12'" "$h depends on gcc-12 ($(field "$h" Depends))"
+tap_ok "field $img Depends | matches 'linux-base (>= 4.3~)' && field $img Depends | matches kmod" \
 	"$img depends on kmod and linux-base (>= 4.3~)"
-tap_ok "field $img Recommends | grep -q apparmor && field $img Recommends | grep -q firmware-linux-free" \
+tap_ok "field $img Recommends | matches apparmor && field $img Recommends | matches firmware-linux-free" \
 	"$img recommends apparmor and firmware-linux-free ($(field "$img" Recommends))"
 # Every relation of Debian's own image of the same ABI, when apt knows it
 debian_img=linux-image-$DEBIAN_ABI-amd64
 if apt-cache show "$debian_img=$DEBIAN_SOURCE_VERSION" >"$t/debian-img" 2>/dev/null; then
 	for f in Depends Recommends Suggests Breaks; do
-		missing=$(sed -n "s/^$f: //p" "$t/debian-img" | head -n 1 | tr ',' '\n' | sed 's/^ *//; /^$/d' |
+		missing=$(sed -n "s/^$f: //p" "$t/debian-img" | sed -n 1p | tr ',' '\n' | sed 's/^ *//; /^$/d' |
 			while IFS= read -r rel; do
-				field "$img" "$f" | tr ',' '\n' | sed 's/^ *//' | grep -qxF "$rel" || echo "$rel"
+				field "$img" "$f" | tr ',' '\n' | sed 's/^ *//' | matches -xF "$rel" || echo "$rel"
 			done | paste -sd';')
 		tap_ok "[ -z '$missing' ]" "$img has the $f of $debian_img${missing:+ (missing: $missing)}"
 	done
@@ -249,13 +249,13 @@ fpr2=$(signer)
 tap_ok "[ -n '$fpr1' ] && [ '$fpr1' = '$fpr2' ]" "make-apt-repo signs with the same key twice (${fpr1:-none}, ${fpr2:-none})"
 
 # --- source package ---------------------------------------------------------
-dsc=$(find "$dir" -maxdepth 1 -name '*.dsc' | sort | head -n 1)
+dsc=$(find "$dir" -maxdepth 1 -name '*.dsc' | sort | sed -n 1p)
 if [ -n "$dsc" ]; then
 	upstream=${version#*:}
 	upstream=${upstream%-*}
-	tap_ok "sed -n '/^Checksums-Sha256:/,/^[^ ]/p' '$dsc' | grep -qx ' $DEBIAN_SOURCE_SHA256 [0-9]* linux-aioring_$upstream.orig-linux.tar.xz'" \
+	tap_ok "sed -n '/^Checksums-Sha256:/,/^[^ ]/p' '$dsc' | matches -x ' $DEBIAN_SOURCE_SHA256 [0-9]* linux-aioring_$upstream.orig-linux.tar.xz'" \
 		"${dsc##*/} carries Debian's kernel tarball as orig-linux (sha256 of kernel/version.env)"
-	tap_ok "! grep -E '^Build-Depends' '$dsc' | grep -qE 'linux-(source|config)-'" \
+	tap_ok "! grep -E '^Build-Depends' '$dsc' | matches -E 'linux-(source|config)-'" \
 		"${dsc##*/}: no linux-source or linux-config in Build-Depends"
 	tap_ok "dpkg-source -x '$dsc' '$t/src' >/dev/null 2>&1 && [ -x '$t/src/debian/rules' ] && [ -f '$t/src/fio/fio.h' ] && [ -f '$t/src/linux/Makefile' ] && [ -f '$t/src/kernel/patches/series' ]" \
 		"${dsc##*/} unpacks with linux/, fio/ and the patch series"

@@ -87,7 +87,7 @@ step() {
 		tail -n 40 "$log" | sed 's/^/    /'
 		# the failed checks with what they printed, kept for the end
 		# of the run: CI shows only the last lines of its output
-		failed_checks+=("$name (${log#"$top"/})" "$(grep -B8 -A4 '^not ok' "$log" | head -n 60)")
+		failed_checks+=("$name (${log#"$top"/})" "$(grep -B8 -A4 '^not ok' "$log" | sed -n 1,60p)")
 	fi
 	tap_ok "[ $rc = 0 ]" "$name (exit $rc, $(( $(date +%s) - t0 )) s; log ${log#"$top"/})"
 	return $rc
@@ -144,7 +144,7 @@ elif [ $build = 1 ]; then
 elif [ ! -f "$pkg/repo/apt/dists/aioring/InRelease" ]; then
 	step make-apt-repo debian/bin/make-apt-repo.sh || bail "no local apt repository"
 fi
-dsc=$(find "$pkg/deb" -maxdepth 1 -name 'linux-aioring_*.dsc' | head -n 1)
+dsc=$(find "$pkg/deb" -maxdepth 1 -name 'linux-aioring_*.dsc' | sed -n 1p)
 [ -n "$dsc" ] || bail "no source package (.dsc) in build/pkg/deb"
 
 # --- the Debian 12 root with the flavour installed through apt --------------
@@ -283,7 +283,7 @@ for t in $(sed -n 's/^Tests:[[:space:]]*//p' debian/tests/control | tr ',' ' ');
 		say "autopkgtest $t: not run in the flavour guest (the io test covers it)"
 		continue
 	fi
-	line=$(grep -E "^${t}[[:space:]]" "$out/summary" 2>/dev/null | head -n 1)
+	line=$(grep -E "^${t}[[:space:]]" "$out/summary" 2>/dev/null | sed -n 1p)
 	result=$(awk '{print $2}' <<<"$line")
 	case $result in
 	PASS) echo "ok $((tap_n += 1)) - autopkgtest $t: PASS" ;;
@@ -291,13 +291,13 @@ for t in $(sed -n 's/^Tests:[[:space:]]*//p' debian/tests/control | tr ',' ' ');
 	      tap_failed=$((tap_failed + 1)) ;;
 	*)    echo "not ok $((tap_n += 1)) - autopkgtest $t: ${line:-no result}"
 	      tap_failed=$((tap_failed + 1))
-	      [ -f "$out/$t-stdout" ] && grep -E '^(not ok|Bail out)' "$out/$t-stdout" | head -n 20 | sed 's/^/    /' ;;
+	      [ -f "$out/$t-stdout" ] && grep -E '^(not ok|Bail out)' "$out/$t-stdout" | sed -n 1,20p | sed 's/^/    /' ;;
 	esac
 done
 skips=$(cat "$out"/*-stdout 2>/dev/null | grep -cE '^ *ok .*# *SKIP' || true)
 say "$skips TAP results inside the tests were skips (see out/*-stdout)"
 
-hits=$(grep -avE 'ommand line' "$logs/console.log" 2>/dev/null | grep -aE "$SPLAT_RE" | head -n 20 || true)
+hits=$(grep -avE 'ommand line' "$logs/console.log" 2>/dev/null | grep -aE "$SPLAT_RE" | sed -n 1,20p || true)
 [ -z "$hits" ] || sed 's/^/    /' <<<"$hits"
 tap_ok "[ -z \"\$hits\" ] && [ -s '$logs/console.log' ]" \
 	"guest kernel log: no BUG/WARNING/KASAN/lockdep/Oops/hung-task report"

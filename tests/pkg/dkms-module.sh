@@ -39,7 +39,7 @@ step() {
 	tap_ok "[ $rc = 0 ]" "$what (exit $rc)"
 }
 
-echo "# dkms $(dkms --version 2>/dev/null | head -n 1), kernel $K"
+echo "# dkms $(dkms --version 2>/dev/null | sed -n 1p), kernel $K"
 cp -r "$sample" "/usr/src/$name-$ver"
 step "dkms add $name/$ver" dkms add -m "$name" -v "$ver"
 step "dkms build -k $K" dkms build -m "$name" -v "$ver" -k "$K"
@@ -47,7 +47,7 @@ step "dkms install -k $K" dkms install -m "$name" -v "$ver" -k "$K"
 status=$(dkms status -m "$name" -v "$ver" -k "$K" 2>&1 || true)
 echo "# dkms status: $status"
 tap_ok "grep -q 'installed' <<<\"\$status\"" "dkms status says installed for $K"
-ko=$(find "/lib/modules/$K" -name "$mod.ko*" 2>/dev/null | head -n 1)
+ko=$(find "/lib/modules/$K" -name "$mod.ko*" 2>/dev/null | sed -n 1p)
 echo "# installed: ${ko:-nothing}"
 tap_ok "[ -n '$ko' ]" "$mod.ko is installed under /lib/modules/$K"
 vermagic=$(modinfo -k "$K" -F vermagic "$mod" 2>/dev/null || true)
@@ -61,7 +61,7 @@ fi
 tap_ok "modprobe $mod token=9" "modprobe $mod"
 tap_ok "[ \"\$(cat /sys/module/$mod/parameters/token 2>/dev/null)\" = 9 ]" \
 	"its parameter reads back 9 from sysfs"
-tap_ok "dmesg | grep -q '$mod: loaded into $K, token 9'" "its init function ran in $K"
+tap_ok "dmesg | matches '$mod: loaded into $K, token 9'" "its init function ran in $K"
 tap_ok "modprobe -r $mod && [ ! -d /sys/module/$mod ]" "modprobe -r removes it"
 step "dkms remove --all" dkms remove "$name/$ver" --all
 tap_ok "[ -z \"\$(find /lib/modules/$K -name '$mod.ko*')\" ]" "dkms remove deletes the .ko"

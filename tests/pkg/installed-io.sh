@@ -284,7 +284,7 @@ if grep -q "$mark" <<<"$klog"; then
 else
 	note "the start mark left the kernel log buffer: judging all of it"
 fi
-hits=$(grep -avE 'ommand line' <<<"$klog" | grep -aE "$SPLAT_RE" | head -n 20 || true)
+hits=$(grep -avE 'ommand line' <<<"$klog" | grep -aE "$SPLAT_RE" | sed -n 1,20p || true)
 [ -z "$hits" ] || sed 's/^/# /' <<<"$hits"
 # shellcheck disable=SC2016
 tap_ok '[ -z "$hits" ]' "kernel log: no new BUG/WARNING/KASAN/lockdep/Oops/hung-task report"

@@ -40,7 +40,7 @@ fi
 tap_ok "insmod $ko token=7" "insmod aioring_kbuild_sample.ko token=7" && loaded=1
 tap_ok "[ \"\$(cat /sys/module/aioring_kbuild_sample/parameters/token 2>/dev/null)\" = 7 ]" \
 	"its parameter reads back 7 from sysfs"
-tap_ok "dmesg | grep -q 'aioring_kbuild_sample: loaded into $K, token 7'" \
+tap_ok "dmesg | matches 'aioring_kbuild_sample: loaded into $K, token 7'" \
 	"its init function ran in $K (kernel log)"
 tap_ok "rmmod aioring_kbuild_sample && [ ! -d /sys/module/aioring_kbuild_sample ]" \
 	"rmmod removes it" && loaded=0

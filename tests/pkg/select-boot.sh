@@ -20,9 +20,9 @@ cfg=/boot/grub/grub.cfg
 	die "neither grubby nor GRUB (grub-reboot, $cfg): select $k by hand"
 # The entry ids update-grub writes: 'gnulinux-K-advanced-UUID', inside the
 # submenu 'gnulinux-advanced-UUID' unless GRUB_DISABLE_SUBMENU=y.
-entry=$(grep -o "gnulinux-$k-advanced-[^']*" "$cfg" | head -n 1)
+entry=$(grep -o "gnulinux-$k-advanced-[^']*" "$cfg" | sed -n 1p)
 [ -n "$entry" ] || die "$cfg has no entry for $k (run update-grub)"
-sub=$(sed -n "s/^submenu .*\\(gnulinux-advanced-[^']*\\)'.*/\\1/p" "$cfg" | head -n 1)
+sub=$(sed -n "s/^submenu .*\\(gnulinux-advanced-[^']*\\)'.*/\\1/p" "$cfg" | sed -n 1p)
 if [ -n "$sub" ] && grep -q "^[[:space:]]\\+menuentry .*'$entry'" "$cfg"; then
 	entry="$sub>$entry"
 fi

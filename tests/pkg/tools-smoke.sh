@@ -81,7 +81,7 @@ run "cc against libaioring.a (static library)" \
 	cc -Wall -Wextra -Werror "${cflags[@]}" -o "$work/smoke-static" "$work/smoke.c" \
 	-Wl,-Bstatic "${static_libs[@]}" -Wl,-Bdynamic
 # shellcheck disable=SC2016
-tap_ok 'ldd "$work/smoke" | grep -q "libaioring\.so\.2 => /"' \
+tap_ok 'ldd "$work/smoke" | matches "libaioring\.so\.2 => /"' \
 	"the shared build uses the installed libaioring.so.2"
 run "the program runs" "$work/smoke"
 has 'flags IOPOLL\|SQPOLL' "  ... libaioring names the flags"
@@ -93,7 +93,7 @@ else
 	echo "ok $((tap_n += 1)) - probe of the kernel # SKIP $K is not running"
 fi
 
-engine=${AIORING_FIO_ENGINE:-$(find /usr/lib /usr/lib64 -name 'fio-aioring.so' -path '*aioring*' 2>/dev/null | head -n 1)}
+engine=${AIORING_FIO_ENGINE:-$(find /usr/lib /usr/lib64 -name 'fio-aioring.so' -path '*aioring*' 2>/dev/null | sed -n 1p)}
 tap_ok "[ -n '$engine' ] && [ -f '$engine' ]" "the fio engine is installed (${engine:-not found})"
 # fio exits 0 even when it cannot load an engine: its output decides.
 run "fio --enghelp=ENGINE.so" fio --enghelp="$engine"
