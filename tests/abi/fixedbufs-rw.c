@@ -22,6 +22,9 @@
  *    buffer + 512 of 1024 bytes fills exactly those bytes; the same across
  *    a page boundary (buffer + 3584) and ending at the last byte of a
  *    64 KiB slot;
+ *  - the same on a context whose buffers start inside their page (+512,
+ *    +2048, +3584, six pages long), at offsets around the end of the
+ *    first, short segment, across a later page boundary and at the end;
  *  - io_destroy returns 0; fs.aio-nr is back at the end.
  */
 #include "ring2_util.h"
@@ -153,6 +156,57 @@ static void subrange(struct ring *r, struct slot_bufs *b, unsigned int slot,
 	free(tmp);
 }
 
+/*
+ * Registered buffers that start inside a page (+512, +2048, +3584) and
+ * span six pages: their first segment is shorter than a page, and the
+ * kernel's seek to an IO's offset in the buffer must count it. 1024-byte
+ * IO just before, at and after the end of the first segment, two pages
+ * further on across a page boundary, and at the end of the buffer, on a
+ * context of its own with flags; disk window i is [blk + i * WIN, +WIN).
+ */
+static void unaligned_slots(struct target *t, unsigned int flags,
+			    unsigned int aio_flags, uint64_t blk,
+			    uint64_t seed, const char *nm)
+{
+	static const size_t starts[] = { 512, 2048, 3584 };
+	const size_t len = 5 * 4096 + 1024;
+	uint8_t *raw[ARRAY_SIZE(starts)], *bufs[ARRAY_SIZE(starts)];
+	size_t lens[ARRAY_SIZE(starts)];
+	struct slot_bufs b = { ARRAY_SIZE(starts), bufs, lens };
+	unsigned int slot, i, w = 0;
+	struct ring r;
+	long ret;
+
+	for (slot = 0; slot < b.n; slot++) {
+		if (posix_memalign((void **)&raw[slot], 4096, len + 4096))
+			bail_out("posix_memalign");
+		bufs[slot] = raw[slot] + starts[slot];
+		lens[slot] = len;
+	}
+	ret = ring_setup_bufs(&r, b.n, flags, 0, b.buf, b.len);
+	if (ok(ret == 0, "%s: io_setup2 with %u fixed buffers starting at +512, +2048 and +3584 in their page returns 0 (errno %d %s)",
+	       nm, b.n, ret ? errno : 0, ret ? strerror(errno) : "-")) {
+		for (slot = 0; slot < b.n; slot++) {
+			size_t first = 4096 - starts[slot];
+			const size_t boffs[] = {
+				first - 512, first, first + 512,
+				first + 2 * 4096 - 512, len - 1024,
+			};
+
+			for (i = 0; i < ARRAY_SIZE(boffs); i++, w++)
+				subrange(&r, &b, slot, boffs[i], t->fd,
+					 blk + w * WIN, aio_flags, seed + w,
+					 label("%s buffer at +%zu, IO at +%zu",
+					       nm, starts[slot], boffs[i]));
+		}
+		ret = ring_destroy(&r);
+		ok(ret == 0, "%s: io_destroy of the in-page buffers' context returns 0",
+		   nm);
+	}
+	for (slot = 0; slot < b.n; slot++)
+		free(raw[slot]);
+}
+
 static void run_ctx(struct target *t, int iopoll, uint64_t base, uint64_t seed)
 {
 	static const size_t sizes[] = {
@@ -256,6 +310,8 @@ static void run_ctx(struct target *t, int iopoll, uint64_t base, uint64_t seed)
 			subrange(&r, &b, big, 65536 - 1024, t->fd, blk + 2 * WIN,
 				 aio_flags, seed + 300,
 				 label("%s sub-range at the end", nm));
+			unaligned_slots(t, flags, aio_flags, blk + 3 * WIN,
+					seed + 400, nm);
 		}
 	}
 
