@@ -11,12 +11,17 @@
  *   CQ: min(min_complete, in flight), it does not block forever;
  * - the return value is never an event count: GETEVENTS alone returns 0,
  *   SUBMIT|GETEVENTS returns the number of entries submitted even with
- *   more events in the CQ.
+ *   more events in the CQ;
+ * - a waiter for 4 events that come 40 ms apart sleeps once: it is woken
+ *   when its wait can end, not for every event (at most 2 voluntary
+ *   context switches of the waiting thread; woken per event it makes 4).
  * With an O_DIRECT target: SUBMIT|GETEVENTS(16, 16) of 16 reads returns
  * 16 with all 16 events in the CQ, on an interrupt ring and on an IOPOLL
  * ring; on the IOPOLL ring GETEVENTS(0, 8) after a SUBMIT of 8 polls
  * until the 8 are in the CQ.
  */
+#include <sys/resource.h>
+
 #include "ring_util.h"
 
 #define N	17
@@ -61,6 +66,16 @@ static void queue_poll(struct ring *r, unsigned int i)
 	sq_push(r, i);
 }
 
+/* voluntary context switches of the calling thread so far */
+static long thread_nvcsw(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_THREAD, &ru))
+		bail_out("getrusage");
+	return ru.ru_nvcsw;
+}
+
 static void poll_semantics(void)
 {
 	struct ring r;
@@ -68,7 +83,7 @@ static void poll_semantics(void)
 	pthread_t th;
 	struct io_event ev = { 0 };
 	unsigned int i, n;
-	long ret;
+	long ret, nvcsw;
 	int64_t t0;
 
 	for (i = 0; i < NP; i++) {
@@ -131,6 +146,31 @@ static void poll_semantics(void)
 	   ret, cq_count(&r));
 	ret = ring_enter(&r, 0, 4, IORING_FLAG_GETEVENTS);
 	ok(ret == 0, "GETEVENTS(0, 4) with 4 events in the CQ returns 0 (got %ld)", ret);
+	while (cq_pop(&r, &ev))
+		;
+	drain_pipes();
+
+	/* 4 in flight, min 4, events 40 ms apart: one sleep */
+	for (i = 0; i < NP; i++) {
+		queue_poll(&r, i);
+		w.delays_ms[i] = 40 * (i + 1);
+	}
+	ret = ring_enter(&r, NP, 0, IORING_FLAG_SUBMIT);
+	ok(ret == NP, "4 POLLs on empty pipes submitted again (got %ld)", ret);
+	pthread_create(&th, NULL, writer_thread, &w);
+	nvcsw = thread_nvcsw();
+	watchdog_arm(10);
+	ret = ring_enter(&r, 0, NP, IORING_FLAG_GETEVENTS);
+	watchdog_disarm();
+	nvcsw = thread_nvcsw() - nvcsw;
+	n = cq_count(&r);
+	pthread_join(th, NULL);
+	ok(ret == 0 && n == NP,
+	   "GETEVENTS min 4 returns 0 (got %ld errno %d) with the 4 events in the CQ (%u)",
+	   ret, ret < 0 ? errno : 0, n);
+	ok(nvcsw <= 2,
+	   "the waiter for 4 events 40 ms apart slept once, not once per event (%ld voluntary context switches)",
+	   nvcsw);
 	while (cq_pop(&r, &ev))
 		;
 	drain_pipes();
