@@ -70,9 +70,16 @@ deps:
 # make base-status: pinned vs newest upload; exit 0 current, 1 behind.
 # make rebase-base [VERSION=...]: move to that upload (default the newest),
 # re-apply the series, refresh the config and changelogs, run make check.
+# BASE picks the base (issue 17, in progress): bookworm (kernel/version.env,
+# Debian 12's linux 6.1) or trixie (kernel/bases/trixie, Debian 13's 6.12).
+# Only base-status takes it so far; everything else builds bookworm.
+BASE ?= bookworm
+BASE_ENV = $(if $(filter bookworm,$(BASE)),kernel/version.env,kernel/bases/$(BASE)/version.env)
+
 .PHONY: base-status rebase-base
 base-status:
-	@kernel/scripts/base-status.sh
+	@test -f $(BASE_ENV) || { echo "make: no base '$(BASE)' (bookworm or trixie)" >&2; exit 2; }
+	@kernel/scripts/base-status.sh $(BASE_ENV)
 
 rebase-base:
 	kernel/scripts/rebase-base.sh $(VERSION)

@@ -12,8 +12,8 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 env_file=${1:-$top/kernel/version.env}
-# shellcheck source=kernel/version.env
-. "$env_file"
+. "$top/kernel/scripts/base-env.sh"
+base_env "$env_file"
 
 newest=$("$top/kernel/scripts/newest-upload.sh" "$DEBIAN_SOURCE_PACKAGE") || exit 2
 echo "pinned: $DEBIAN_SOURCE_PACKAGE $DEBIAN_SOURCE_VERSION (ABI $DEBIAN_ABI)"

@@ -16,8 +16,8 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 env_file=${1:-$top/kernel/version.env}
-# shellcheck source=kernel/version.env
-. "$env_file"
+. "$top/kernel/scripts/base-env.sh"
+base_env "$env_file"
 pkg=$DEBIAN_SOURCE_PACKAGE ver=$DEBIAN_SOURCE_VERSION
 cache=${AIORING_SRC_CACHE:-$top/build/src}
 out=$cache/${pkg}_$ver.tar.xz
