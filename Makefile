@@ -8,8 +8,23 @@ include kernel/version.env
 PROFILE ?= vm-debug
 NPROC := $(shell nproc)
 BUILD := build
-OBJ = $(BUILD)/obj-$(PROFILE)
+# BASE picks the base (issue 17, in progress): bookworm (kernel/version.env,
+# Debian 12's linux 6.1; trees and objects in build/) or trixie
+# (kernel/bases/trixie, Debian 13's linux 6.12; build/trixie/). The kernel
+# targets, base-status and the VM checks take it; the packages build
+# bookworm only so far.
+BASE ?= bookworm
+export BASE
+BASE_ENV = $(if $(filter bookworm,$(BASE)),kernel/version.env,kernel/bases/$(BASE)/version.env)
+BASE_BUILD = $(if $(filter bookworm,$(BASE)),$(BUILD),$(BUILD)/$(BASE))
+OBJ = $(BASE_BUILD)/obj-$(PROFILE)
 BZIMAGE = $(OBJ)/arch/x86/boot/bzImage
+DEBUG_BZIMAGE = $(BASE_BUILD)/obj-vm-debug/arch/x86/boot/bzImage
+# guests of another base log to build/vm/NAME-BASE
+VM_SUFFIX = $(if $(filter bookworm,$(BASE)),,-$(BASE))
+# the package targets build bookworm only so far
+PKG_BASE_CHECK = @test "$(BASE)" = bookworm || \
+	{ echo "make: packages of BASE=$(BASE) are not built yet (issue 17)" >&2; exit 2; }
 
 CC ?= gcc
 CFLAGS ?= -O2 -g
@@ -70,12 +85,6 @@ deps:
 # make base-status: pinned vs newest upload; exit 0 current, 1 behind.
 # make rebase-base [VERSION=...]: move to that upload (default the newest),
 # re-apply the series, refresh the config and changelogs, run make check.
-# BASE picks the base (issue 17, in progress): bookworm (kernel/version.env,
-# Debian 12's linux 6.1) or trixie (kernel/bases/trixie, Debian 13's 6.12).
-# Only base-status takes it so far; everything else builds bookworm.
-BASE ?= bookworm
-BASE_ENV = $(if $(filter bookworm,$(BASE)),kernel/version.env,kernel/bases/$(BASE)/version.env)
-
 .PHONY: base-status rebase-base
 base-status:
 	@test -f $(BASE_ENV) || { echo "make: no base '$(BASE)' (bookworm or trixie)" >&2; exit 2; }
@@ -157,7 +166,7 @@ vm-check: tests tools
 	@mkdir -p $(CHECK)
 	-+$(TOOLS_MAKE) fio
 	$(MAKE) kernel PROFILE=vm-debug
-	tests/vm/run-vm.sh -n check -T 3000 -k $(BUILD)/obj-vm-debug/arch/x86/boot/bzImage \
+	tests/vm/run-vm.sh -n check$(VM_SUFFIX) -T 3000 -k $(DEBUG_BZIMAGE) \
 		$(VM_TESTS) | tee $(CHECK)/vm.tap
 
 # Every suite runs even when an earlier one failed; the summary line decides.
@@ -170,12 +179,12 @@ check:
 # aioring-bench against the PROFILE kernel in a guest
 tools-vm-check: tools
 	$(MAKE) kernel
-	tests/vm/run-vm.sh -n tools -k $(BZIMAGE) tests/tools
+	tests/vm/run-vm.sh -n tools$(VM_SUFFIX) -k $(BZIMAGE) tests/tools
 
 # The benchmark matrix (tools/bench/vm-bench.sh) on the vm kernel, then
 # build/bench/report.md, report.json, iops.svg and the ratio table; the
 # report is written even when a run failed, the exit status says so.
-BENCH_BZIMAGE = $(BUILD)/obj-vm/arch/x86/boot/bzImage
+BENCH_BZIMAGE = $(BASE_BUILD)/obj-vm/arch/x86/boot/bzImage
 
 # BENCH_BASELINE=OLD/report.json puts an earlier run's targets beside
 # this run's; make bench-compare OLD=a/report.json NEW=b/report.json
@@ -184,9 +193,9 @@ BENCH_BASELINE ?=
 bench: tools
 	-+$(TOOLS_MAKE) fio
 	$(MAKE) kernel PROFILE=vm
-	tests/vm/run-vm.sh -n bench -T 4200 -t 3600 -k $(BENCH_BZIMAGE) tools/bench/vm-bench.sh; \
+	tests/vm/run-vm.sh -n bench$(VM_SUFFIX) -T 4200 -t 3600 -k $(BENCH_BZIMAGE) tools/bench/vm-bench.sh; \
 	rc=$$?; tools/bench/bench-report.py $(if $(BENCH_BASELINE),--baseline $(BENCH_BASELINE)) \
-		$(BUILD)/vm/bench/tap.log $(BUILD)/bench || rc=1; \
+		$(BUILD)/vm/bench$(VM_SUFFIX)/tap.log $(BUILD)/bench$(VM_SUFFIX) || rc=1; \
 	exit $$rc
 
 .PHONY: bench-compare
@@ -203,6 +212,7 @@ DEPS += dpkg-dev lintian apt-utils gnupg rsync
 
 .PHONY: deb repo
 deb:
+	$(PKG_BASE_CHECK)
 	debian/bin/build-debs.sh --profile $(PKG_PROFILE)
 
 # apt (and dnf, once the RPM side has its script) repositories of the
@@ -218,6 +228,7 @@ repo: $(if $(wildcard $(BUILD)/pkg/deb/*.changes),,deb) \
 DEPS += rpm rpm2cpio rpmlint createrepo-c python3-yaml elfutils
 .PHONY: rpm
 rpm:
+	$(PKG_BASE_CHECK)
 	rpm/scripts/build-rpms.sh -p $(PKG_PROFILE)
 
 # vm-profile packages (pkg.linux-aioring.nodbg), their checks, make repo,
@@ -227,6 +238,7 @@ rpm:
 DEPS += mmdebstrap autopkgtest e2fsprogs dpkg-dev
 .PHONY: check-packages
 check-packages:
+	$(PKG_BASE_CHECK)
 	tests/pkg/check-packages.sh
 
 # The same for what users install: the distro-profile packages (Debian's
@@ -236,6 +248,7 @@ check-packages:
 RESUME ?= 1
 .PHONY: release-check
 release-check:
+	$(PKG_BASE_CHECK)
 	AIORING_PKG_RESUME=$(RESUME) AIORING_LINT_FULL_SOURCE=1 \
 		tests/pkg/check-packages.sh -p distro -T 7200
 
@@ -262,8 +275,8 @@ endif
 		"$(CURDIR)/$(BUILD)/tests/fuzz/aioring-fuzz" "$(FUZZ_DURATION)" \
 		"$(if $(FUZZ_SEED),--seed $(FUZZ_SEED))" >$(FUZZ_RUN)
 	@chmod +x $(FUZZ_RUN)
-	tests/vm/run-vm.sh -n fuzz -T $$(( $(FUZZ_DURATION) + 1200 )) -t $$(( $(FUZZ_DURATION) + 600 )) \
-		-k $(or $(FUZZ_BZIMAGE),$(BUILD)/obj-vm-debug/arch/x86/boot/bzImage) $(FUZZ_RUN)
+	tests/vm/run-vm.sh -n fuzz$(VM_SUFFIX) -T $$(( $(FUZZ_DURATION) + 1200 )) -t $$(( $(FUZZ_DURATION) + 600 )) \
+		-k $(or $(FUZZ_BZIMAGE),$(DEBUG_BZIMAGE)) $(FUZZ_RUN)
 
 # The fault and stress programs build with the other test programs.
 RELIABILITY_SRC := $(wildcard tests/fault/*.c tests/stress/*.c)
@@ -286,8 +299,8 @@ fault: tests
 	tests/lib/env-wrap.sh $(BUILD)/fault/bin \
 		"$(if $(FAULT_ROUNDS),AIORING_FAULT_ROUNDS=$(FAULT_ROUNDS)) $(if $(FAULT_SEED),AIORING_FAULT_SEED=$(FAULT_SEED))" \
 		$(addprefix $(BUILD)/tests/fault/,$(FAULT_PROGRAMS))
-	tests/vm/run-vm.sh -n fault -T $$(( $(FAULT_SECONDS) + 3600 )) -t $(FAULT_SECONDS) \
-		-k $(BUILD)/obj-vm-debug/arch/x86/boot/bzImage $(BUILD)/fault/bin
+	tests/vm/run-vm.sh -n fault$(VM_SUFFIX) -T $$(( $(FAULT_SECONDS) + 3600 )) -t $(FAULT_SECONDS) \
+		-k $(DEBUG_BZIMAGE) $(BUILD)/fault/bin
 
 # make stress DURATION=SECONDS [STRESS_PROCESSES=N STRESS_CONTEXTS=N]:
 # verified IO next to the looping regression suite on the vm-debug kernel.
@@ -300,8 +313,8 @@ stress: tests
 	tests/lib/env-wrap.sh $(BUILD)/stress/bin \
 		"AIORING_STRESS_SECONDS=$(STRESS_SECONDS) AIORING_STRESS_PROCESSES=$(STRESS_PROCESSES) AIORING_STRESS_CONTEXTS=$(STRESS_CONTEXTS)" \
 		tests/stress/run.sh
-	tests/vm/run-vm.sh -n stress -T $$(( $(STRESS_SECONDS) + 1800 )) -t $$(( $(STRESS_SECONDS) + 900 )) \
-		-k $(BUILD)/obj-vm-debug/arch/x86/boot/bzImage $(BUILD)/stress/bin
+	tests/vm/run-vm.sh -n stress$(VM_SUFFIX) -T $$(( $(STRESS_SECONDS) + 1800 )) -t $$(( $(STRESS_SECONDS) + 900 )) \
+		-k $(DEBUG_BZIMAGE) $(BUILD)/stress/bin
 
 # One page from the logs of the last fuzz, fault and stress runs (and of
 # make check): build/reliability/report.md; fails on leaks, splats,

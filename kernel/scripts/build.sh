@@ -6,9 +6,9 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 profile=${1:?usage: build.sh distro|vm|vm-debug}
-. "$top/kernel/version.env"
-tree=${KERNEL_TREE:-$top/build/linux}
-obj=$top/build/obj-$profile
+. "$top/kernel/scripts/base.sh"
+tree=${KERNEL_TREE:-$base_build/linux}
+obj=$base_build/obj-$profile
 
 "$top/kernel/scripts/prepare-tree.sh"
 "$top/kernel/scripts/configure.sh" "$profile"
@@ -29,4 +29,4 @@ fi
 
 start=$(date +%s)
 make "${args[@]}"
-echo "build: $profile kernel $(cat "$obj/include/config/kernel.release") in $(( $(date +%s) - start )) s: build/obj-$profile/arch/x86/boot/bzImage"
+echo "build: $profile kernel $(cat "$obj/include/config/kernel.release") in $(( $(date +%s) - start )) s: ${obj#"$top"/}/arch/x86/boot/bzImage"

@@ -3,8 +3,9 @@
 # ERROR, WARNING or CHECK.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
-tree=${KERNEL_TREE:-$top/build/linux}
-cd "$top/kernel/patches"
+. "$top/kernel/scripts/base.sh"
+tree=${KERNEL_TREE:-$base_build/linux}
+cd "$base_dir/patches"
 mapfile -t series < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' series)
 [ ${#series[@]} -gt 0 ] || { echo "checkpatch: the series is empty"; exit 0; }
 bad=0

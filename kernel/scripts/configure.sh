@@ -7,6 +7,8 @@
 #             decided in the fragment, none is left to a default)
 #   vm        x86_64_defconfig + kvm_guest.config + kernel/config/vm.config
 #   vm-debug  vm + kernel/config/vm-debug.config
+# BASE=trixie: build/trixie/obj-PROFILE, Debian's config from
+# kernel/bases/trixie/config/debian/, the same fragments.
 # Every value a fragment asks for is checked in the result, so a symbol that
 # Kconfig dropped (a typo, an unmet dependency) fails loudly.
 # The config is only regenerated when one of its inputs changed.
@@ -14,12 +16,12 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 profile=${1:?usage: configure.sh distro|vm|vm-debug}
-tree=$(realpath -m "${KERNEL_TREE:-$top/build/linux}")
-obj=$(realpath -m "${KERNEL_OBJ:-$top/build/obj-$profile}")
+. "$top/kernel/scripts/base.sh"
+tree=$(realpath -m "${KERNEL_TREE:-$base_build/linux}")
+obj=$(realpath -m "${KERNEL_OBJ:-$base_build/obj-$profile}")
+# the fragments serve every base; Debian's own config is the base's
 cfg=$top/kernel/config
-# shellcheck source=kernel/version.env
-. "$top/kernel/version.env"
-debian_config=$cfg/debian/amd64_none_amd64.config
+debian_config=$base_dir/config/debian/amd64_none_amd64.config
 
 die() { echo "configure: $*" >&2; exit 1; }
 

@@ -4,6 +4,7 @@
 # tag "base" is the pristine Debian source and whose HEAD is base plus the
 # series in kernel/patches (one commit per patch, applied at fuzz 0 by
 # git am, which rejects any hunk whose context does not match exactly).
+# BASE=trixie: the same with kernel/bases/trixie and build/trixie/linux.
 #
 # Re-running after the series changed re-applies it, and restores the
 # modification time of every file whose content ended up unchanged, so an
@@ -13,9 +14,9 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-. "$top/kernel/version.env"
-tree=${KERNEL_TREE:-$top/build/linux}
-patches=$top/kernel/patches
+. "$top/kernel/scripts/base.sh"
+tree=${KERNEL_TREE:-$base_build/linux}
+patches=$base_dir/patches
 state=$tree/.git/aioring-applied
 
 die() { echo "prepare-tree: $*" >&2; exit 1; }
@@ -24,10 +25,10 @@ git_t() { git -C "$tree" "$@"; }
 
 unpack_base() {
 	local tmp=$tree.unpack tarball
-	tarball=$("$top/kernel/scripts/get-source.sh") || exit
+	tarball=$("$top/kernel/scripts/get-source.sh" "$base_dir/version.env") || exit
 	echo "prepare-tree: unpacking $DEBIAN_SOURCE_PACKAGE $DEBIAN_SOURCE_VERSION"
 	rm -rf "$tmp"
-	mkdir -p "$tmp"
+	mkdir -p "$tmp" "$(dirname "$tree")"
 	tar -xf "$tarball" -C "$tmp" --strip-components=1
 	git -C "$tmp" init -q
 	git -C "$tmp" config user.name "linux-aioring build"
@@ -63,7 +64,7 @@ apply_series() {
 		n=$((n + 1))
 		if ! git_t am -q --keep-cr "$patches/$p"; then
 			die "patch $p does not apply to $DEBIAN_SOURCE_PACKAGE $DEBIAN_SOURCE_VERSION at fuzz 0.
-build/linux is at base plus the patches before it, with git am stopped at $p:
+${tree#"$top"/} is at base plus the patches before it, with git am stopped at $p:
 fix it there (git am --show-current-patch=diff; edit; git add; git am --continue),
 then 'make kernel-export'"
 		fi
@@ -78,7 +79,7 @@ then 'make kernel-export'"
 			touch -d "@$t" "$tree/$p"
 	done <"$mtimes"
 	rm -f "$mtimes"
-	echo "prepare-tree: applied $n patch(es) from kernel/patches/series"
+	echo "prepare-tree: applied $n patch(es) from ${patches#"$top"/}/series"
 }
 
 record_state() {
@@ -90,12 +91,12 @@ record_state() {
 unexported() {
 	local had_series had_head
 	[ -z "$(git_t status --porcelain --untracked-files=no)" ] ||
-		{ echo "build/linux has uncommitted changes"; return; }
+		{ echo "${tree#"$top"/} has uncommitted changes"; return; }
 	[ ! -d "$tree/.git/rebase-apply" ] ||
-		{ echo "build/linux has a git am in progress"; return; }
+		{ echo "${tree#"$top"/} has a git am in progress"; return; }
 	read -r had_series had_head 2>/dev/null <"$state" || had_head=
 	[ "$(git_t rev-parse HEAD)" = "$had_head" ] ||
-		echo "build/linux has commits that are not in kernel/patches"
+		echo "${tree#"$top"/} has commits that are not in ${patches#"$top"/}"
 }
 keep_work() {
 	local why

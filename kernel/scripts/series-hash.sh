@@ -3,8 +3,8 @@
 # (names and contents, in order): it says whether build/linux is current.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
-. "$top/kernel/version.env"
-patches=$top/kernel/patches
+. "$top/kernel/scripts/base.sh"
+patches=$base_dir/patches
 {
 	echo "$DEBIAN_SOURCE_VERSION"
 	[ -f "$patches/series" ] &&

@@ -1,0 +1,26 @@
+# shellcheck shell=bash
+# Sourced by the kernel scripts: which base they work on. BASE names it
+# (the Makefile's BASE=): bookworm, Debian 12's linux 6.1, kept at the top
+# of kernel/ and build/; or another Debian release under kernel/bases/BASE
+# and build/BASE (trixie: Debian 13's linux 6.12). Sets base_dir (its
+# version.env and patches/) and base_build (its tree and objects), and
+# reads its version file. Needs $top, the top of the tree.
+
+BASE=${BASE:-bookworm}
+# shellcheck disable=SC2034 # the sourcing scripts use the names
+case $BASE in
+bookworm)
+	# shellcheck disable=SC2154 # $top is the sourcing script's
+	base_dir=$top/kernel
+	base_build=$top/build ;;
+*[!a-z]* | '')
+	echo "${0##*/}: BASE '$BASE' is not a base name" >&2
+	exit 2 ;;
+*)
+	base_dir=$top/kernel/bases/$BASE
+	base_build=$top/build/$BASE ;;
+esac
+[ -f "$base_dir/version.env" ] ||
+	{ echo "${0##*/}: no base '$BASE' ($base_dir/version.env)" >&2; exit 2; }
+# shellcheck source=kernel/version.env
+. "$base_dir/version.env"
