@@ -15,13 +15,18 @@
 # pass (aioring -O0 --sqwq) on ext4.
 # Every result is one TAP diagnostic line "# RESULT {json}" (profiles:
 # "# PROFILE {json}") that tools/bench/bench-report.py turns into the
-# report; the "ok" lines only say that the runs worked.
+# report; the "ok" lines only say that the runs worked. Each run has a
+# time limit (BENCH_RUN_LIMIT seconds, default 4 x BENCH_RUNTIME + 60): one
+# that does not end is killed and reported, and the matrix goes on. Each
+# run is announced on the kernel log (the guest's console), which shows
+# progress while the TAP output waits for the end.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/lib/tap.sh"
 bench=$top/build/tools/bench/aioring-bench
 engine=$top/build/tools/fio/fio-aioring.so
 secs=${BENCH_RUNTIME:-3}
+limit=${BENCH_RUN_LIMIT:-$((4 * secs + 60))}
 reps=${BENCH_REPS:-5}
 depths=${BENCH_DEPTHS:-1 8 32 128}
 dev=${BENCH_DEV:-/dev/nullb0}
@@ -32,6 +37,13 @@ cpus=$(taskset -pc $$ | sed 's/.*: //')
 sub_cpu=$(python3 -c 'import os; print(min(os.sched_getaffinity(0)))')
 sq_cpu=$(python3 -c 'import os; print(max(os.sched_getaffinity(0)))')
 pin=(taskset -c "$sub_cpu")
+# the limit of one run: SIGTERM, then SIGKILL 10 s later (exit 124 or 137)
+limited=(timeout -k 10 "$limit")
+
+# progress on the console: "vm-bench: r2 depth 32 aioring-polled"
+progress() { echo "vm-bench: $*" >/dev/kmsg 2>/dev/null || true; }
+# what an exit status of a limited run says
+why() { case $1 in 124|137) echo "no end within ${limit}s, killed" ;; *) echo "exit $1" ;; esac; }
 
 [ -x "$bench" ] || { echo "1..0 # SKIP aioring-bench not built"; exit 77; }
 echo "# kernel $(uname -r), $(nproc) CPUs ($cpus), $dev, ${secs}s per run, $reps repetitions, depths $depths"
@@ -71,13 +83,14 @@ modes=(
 run_bench() {	# LABEL REP KIND DEPTH ARGS...
 	local label=$1 rep=$2 kind=$3 depth=$4 rc
 	shift 4
-	"${pin[@]}" "$bench" --json "$@" >"$tmp/out" 2>"$tmp/err"
+	progress "r$rep depth $depth $kind $label"
+	"${limited[@]}" "${pin[@]}" "$bench" --json "$@" >"$tmp/out" 2>"$tmp/err"
 	rc=$?
 	cat "$tmp/out" "$tmp/err" | result "$label" "$rep" "$kind" "$depth"
 	case $rc in
 	0) tap_ok true "$kind $label r$rep: $*" ;;
 	3) tap_ok true "$kind $label r$rep: not supported here ($(tail -n 1 "$tmp/err"))" ;;
-	*) tap_ok false "$kind $label r$rep: $* (exit $rc: $(tail -n 1 "$tmp/err"))" ;;
+	*) tap_ok false "$kind $label r$rep: $* ($(why $rc): $(tail -n 1 "$tmp/err"))" ;;
 	esac
 }
 
@@ -98,8 +111,9 @@ fi
 run_fio() {	# LABEL REP DEPTH IOENGINE EXTRA
 	local label=$1 rep=$2 depth=$3 e=$4 extra=$5 batch rc
 	batch=$(( depth / 4 > 0 ? depth / 4 : 1 ))
+	progress "r$rep depth $depth fio $label"
 	# shellcheck disable=SC2086  # the options are words
-	fio --output-format=json --name=job --ioengine="$e" $extra \
+	"${limited[@]}" fio --output-format=json --name=job --ioengine="$e" $extra \
 		--cpus_allowed="$sub_cpu" --filename="$dev" --direct=1 \
 		--rw=randread --bs=4k --iodepth="$depth" \
 		--iodepth_batch_submit="$batch" --iodepth_batch_complete_min=1 \
@@ -107,7 +121,7 @@ run_fio() {	# LABEL REP DEPTH IOENGINE EXTRA
 		>"$tmp/out" 2>"$tmp/err"
 	rc=$?
 	result "$label" "$rep" fio "$depth" <"$tmp/out"
-	tap_ok "[ $rc = 0 ]" "fio $label r$rep depth $depth (exit $rc${extra:+, $extra}: $(tail -n 1 "$tmp/err"))"
+	tap_ok "[ $rc = 0 ]" "fio $label r$rep depth $depth ($(why $rc)${extra:+, $extra}: $(tail -n 1 "$tmp/err"))"
 }
 
 for rep in $(seq 1 "$reps"); do
@@ -133,10 +147,11 @@ done
 profile() {	# LABEL ARGS...
 	local label=$1 rc
 	shift
-	HOME=$tmp perf record -q -N -e cpu-clock -a -o "$tmp/perf.data" -- \
+	progress "profile $label"
+	HOME=$tmp "${limited[@]}" perf record -q -N -e cpu-clock -a -o "$tmp/perf.data" -- \
 		"${pin[@]}" "$bench" -q "$@" >"$tmp/out" 2>"$tmp/err"
 	rc=$?
-	HOME=$tmp perf report -i "$tmp/perf.data" --stdio -q --sort sym \
+	HOME=$tmp "${limited[@]}" perf report -i "$tmp/perf.data" --stdio -q --sort sym \
 		--percent-limit 0.5 2>/dev/null | python3 -c '
 import json, re, sys
 label = sys.argv[1]
@@ -148,7 +163,7 @@ for line in sys.stdin:
 print("# PROFILE " + json.dumps({"mode": label, "depth": 32, "symbols": syms[:25]},
                                 separators=(",", ":")))
 ' "$label"
-	tap_ok "[ $rc = 0 ]" "profile $label (exit $rc: $(tail -n 1 "$tmp/err"))"
+	tap_ok "[ $rc = 0 ]" "profile $label ($(why $rc): $(tail -n 1 "$tmp/err"))"
 }
 if command -v perf >/dev/null; then
 	echo 0 >/proc/sys/kernel/kptr_restrict 2>/dev/null
