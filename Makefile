@@ -15,7 +15,6 @@ BUILD := build
 # bookworm only so far.
 BASE ?= bookworm
 export BASE
-BASE_ENV = $(if $(filter bookworm,$(BASE)),kernel/version.env,kernel/bases/$(BASE)/version.env)
 BASE_BUILD = $(if $(filter bookworm,$(BASE)),$(BUILD),$(BUILD)/$(BASE))
 OBJ = $(BASE_BUILD)/obj-$(PROFILE)
 BZIMAGE = $(OBJ)/arch/x86/boot/bzImage
@@ -87,8 +86,7 @@ deps:
 # re-apply the series, refresh the config and changelogs, run make check.
 .PHONY: base-status rebase-base
 base-status:
-	@test -f $(BASE_ENV) || { echo "make: no base '$(BASE)' (bookworm or trixie)" >&2; exit 2; }
-	@kernel/scripts/base-status.sh $(BASE_ENV)
+	@kernel/scripts/base-status.sh
 
 rebase-base:
 	kernel/scripts/rebase-base.sh $(VERSION)

@@ -4,6 +4,7 @@
 #
 #   base-status.sh [VERSION_ENV]
 #
+# Without VERSION_ENV: the version file of BASE (kernel/scripts/base.sh).
 # Exit 0 when the pinned upload is the newest, 1 when it is behind (the
 # line names the command that rebases), 2 when the archive could not be
 # asked. Reads apt's lists as they are; run 'apt-get update' first for a
@@ -11,7 +12,12 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-env_file=${1:-$top/kernel/version.env}
+if [ $# -gt 0 ]; then
+	env_file=$1
+else
+	. "$top/kernel/scripts/base.sh"
+	env_file=$base_dir/version.env
+fi
 . "$top/kernel/scripts/base-env.sh"
 base_env "$env_file"
 
