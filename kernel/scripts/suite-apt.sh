@@ -3,7 +3,11 @@
 # are the Debian suite SUITE and its -updates and -security suites, on the
 # same archive as this machine's sources, refreshing its lists first:
 #
-#   suite-apt.sh SUITE
+#   suite-apt.sh [--src] SUITE
+#
+# --src: source packages too (deb-src twins of the entries, for 'apt-get
+# source'), in a configuration of their own (build/apt/SUITE-src). SUITE
+# may be the machine's own release (its fio's source, for example).
 #
 # A base of another Debian release than the machine's (Debian 13's
 # kernel on a Debian 12 machine) is fetched through it. The sources are
@@ -16,11 +20,13 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-suite=${1:?usage: suite-apt.sh SUITE}
+src=0
+[ "${1:-}" != --src ] || { src=1; shift; }
+suite=${1:?usage: suite-apt.sh [--src] SUITE}
 case $suite in
 *[!a-z]*) echo "suite-apt: '$suite' is not a Debian suite name" >&2; exit 1 ;;
 esac
-dir=$(realpath -m "${AIORING_APT_DIR:-$top/build/apt}/$suite")
+dir=$(realpath -m "${AIORING_APT_DIR:-$top/build/apt}/$suite$([ $src = 0 ] || echo -src)")
 conf=$dir/apt.conf
 
 mkdir -p "$dir/sources.list.d" "$dir/lists/partial" "$dir/cache/archives/partial"
@@ -31,17 +37,25 @@ etc=${AIORING_APT_ETC:-/etc/apt}
 host=${AIORING_HOST_CODENAME:-$(. /etc/os-release && echo "${VERSION_CODENAME:-}")}
 [ -n "$host" ] || { echo "suite-apt: no VERSION_CODENAME in /etc/os-release" >&2; exit 1; }
 
-# deb822 files: 'Suites:' lines; one-line files: the third field of 'deb'
+# deb822 files: 'Suites:' lines; one-line files: the third field of
+# 'deb'. With --src, deb822 entries list deb-src in 'Types:' and each
+# one-line entry is printed again as deb-src.
+types='' twin=''
+if [ $src = 1 ]; then
+	types='/^Types:.*\bdeb\b/s/.*/Types: deb deb-src/'
+	twin=';T;p;s/^deb/deb-src/;'	# (T: no renamed suite, next line)
+fi
 n=0
 for f in "$etc/sources.list" "$etc"/sources.list.d/*.sources \
 	 "$etc"/sources.list.d/*.list; do
 	[ -f "$f" ] || continue
 	case $f in
 	*.sources)
-		sed -E "/^Suites:/s/\\b$host(-[a-z]+)?\\b/$suite\\1/g" "$f" \
-			>"$dir/sources.list.d/$suite-$n.sources" ;;
+		sed -E -e "/^Suites:/s/\\b$host(-[a-z]+)?\\b/$suite\\1/g" \
+			-e "$types" \
+			"$f" >"$dir/sources.list.d/$suite-$n.sources" ;;
 	*)
-		sed -nE "s/^(deb[[:space:]]+(\\[[^]]*\\][[:space:]]+)?[^[:space:]]+[[:space:]]+)$host(-[a-z]+)?([[:space:]])/\\1$suite\\3\\4/p" \
+		sed -nE "s/^(deb[[:space:]]+(\\[[^]]*\\][[:space:]]+)?[^[:space:]]+[[:space:]]+)$host(-[a-z]+)?([[:space:]])/\\1$suite\\3\\4/${twin}p" \
 			"$f" >"$dir/sources.list.d/$suite-$n.list" ;;
 	esac
 	n=$((n + 1))

@@ -46,10 +46,27 @@ tap_ok 'printf "%s\n" "$all" | matches "^Suites: trixie-security$"' \
 	"deb822: bookworm-security becomes trixie-security"
 tap_ok 'printf "%s\n" "$all" | matches "^deb \[signed-by=[^]]*\] http://other.example/debian trixie-backports main$"' \
 	"one-line: a deb line with options keeps them, its suite renamed"
-tap_ok '! printf "%s\n" "$all" | matches "bookworm|vendor.example|commented.example|^deb-src"' \
+tap_ok '! printf "%s\n" "$all" | matches -E "bookworm|vendor.example|commented.example|^deb-src"' \
 	"nothing of bookworm, no vendor repository, comment or deb-src is kept"
 tap_ok 'matches "^Dir::State::Status \"/dev/null\";$" <"$conf" && matches "^Dir::Etc::SourceList \"/dev/null\";$" <"$conf"' \
 	"the configuration reads none of the machine's sources or dpkg status"
+
+# --src: the same sources with their deb-src twins (apt-get source)
+conf=$(AIORING_APT_ETC=$tmp/etc AIORING_HOST_CODENAME=bookworm AIORING_APT_OFFLINE=1 \
+	AIORING_APT_DIR=$tmp/apt "$top/kernel/scripts/suite-apt.sh" --src trixie)
+rc=$?
+src=$(cat "$tmp/apt/trixie-src/sources.list.d/"* 2>/dev/null)
+tap_ok '[ $rc = 0 ] && [ "$conf" = "$tmp/apt/trixie-src/apt.conf" ] &&
+	[ "$(printf "%s\n" "$src" | grep -c "^Types: deb deb-src$")" = 2 ] &&
+	printf "%s\n" "$src" | matches "^Suites: trixie trixie-updates$"' \
+	"--src: its own configuration, each deb822 entry with Types: deb deb-src (rc $rc)"
+tap_ok 'printf "%s\n" "$src" | matches "^deb-src \[signed-by=[^]]*\] http://other.example/debian trixie-backports main$" &&
+	printf "%s\n" "$src" | matches "^deb \[signed-by=[^]]*\] http://other.example/debian trixie-backports main$"' \
+	"--src: a one-line deb entry gets a deb-src twin"
+tap_ok '! printf "%s\n" "$src" | matches -E "bookworm|vendor.example|commented.example"' \
+	"--src: nothing of bookworm, no vendor repository or comment either"
+tap_ok '! printf "%s\n" "$all" | matches "deb-src"' \
+	"without --src, no deb-src entry"
 
 rc=0
 AIORING_APT_ETC=$tmp/etc AIORING_HOST_CODENAME=buster AIORING_APT_OFFLINE=1 \
