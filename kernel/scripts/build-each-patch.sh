@@ -1,15 +1,19 @@
 #!/bin/bash
-# Check that every patch of the series builds on its own: for each commit
-# base..aioring of build/linux, build the vm profile of that commit in a
-# separate work tree (build/linux-each, objects in build/obj-each), so
-# build/linux itself is never touched. Incremental and ccached, so each
-# step only compiles what that patch changed.
+# Check that every patch of a base's series builds on its own: for each
+# commit base..aioring of the base's tree (BASE, kernel/scripts/base.sh:
+# build/linux or build/trixie/linux), build the vm profile of that commit
+# in a separate work tree (linux-each, objects in obj-each, beside it), so
+# the tree itself is never touched. Incremental and ccached, so each step
+# only compiles what that patch changed.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-tree=$top/build/linux
-each=$top/build/linux-each
-obj=$top/build/obj-each
+# shellcheck source=kernel/scripts/base.sh
+. "$top/kernel/scripts/base.sh"
+tree=$base_build/linux
+each=$base_build/linux-each
+obj=$base_build/obj-each
+export BASE	# configure.sh configures the same base
 
 "$top/kernel/scripts/prepare-tree.sh"
 [ -d "$each" ] || git -C "$tree" worktree add -q --detach "$each" base

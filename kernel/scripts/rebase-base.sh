@@ -1,34 +1,48 @@
 #!/bin/bash
-# 'make rebase-base [VERSION=...]': move the flavour to another upload of
-# Debian's kernel (default: the newest the configured archive offers).
+# 'make rebase-base [BASE=...] [VERSION=...]': move a base of the flavour
+# to another upload of Debian's kernel (default: the newest that the
+# archive of the base's Debian release offers).
 #
-#   rebase-base.sh [VERSION]
+#   BASE=bookworm|trixie rebase-base.sh [VERSION]
 #
+# The base's files are where kernel/scripts/base.sh says (bookworm:
+# kernel/version.env, kernel/config/debian/, build/linux; trixie: the same
+# under kernel/bases/trixie/ and build/trixie/).
 #  1. fetch that upload's source tarball, record its sha256 (apt checked
 #     the package against the archive's signed index);
-#  2. take the ABI name from Debian's own linux-image-amd64 of that version;
-#  3. vendor that upload's amd64 config in kernel/config/debian/;
-#  4. rewrite kernel/version.env (flavour revision 1);
-#  5. re-apply kernel/patches at fuzz 0 in build/linux (make kernel-tree);
-#     a patch that does not apply stops here with its name, and git am is
-#     left stopped at it in build/linux to fix it;
+#  2. take the ABI name from Debian's own linux-image-amd64 of that version
+#     (6.1.0-57 in Debian 12, 6.12.118+deb13 in Debian 13);
+#  3. vendor that upload's amd64 config in the base's config/debian/;
+#  4. rewrite the base's version.env (flavour revision 1);
+#  5. re-apply the base's patches at fuzz 0 (make kernel-tree); a patch
+#     that does not apply stops here with its name, and git am is left
+#     stopped at it in the base's tree to fix it;
 #  6. require an empty 'listnewconfig' for the distro profile;
-#  7. add the Debian, RPM and project changelog entries;
+#  7. add the changelog entries: the project's, the base's Debian
+#     changelog (base.sh's base_changelog) and, for bookworm, the RPM
+#     specs' (the RPMs are built from bookworm only so far);
 #  8. run 'make check' (NOCHECK=1 skips it).
 # Nothing is committed: 'git diff' shows the rebase.
 set -euo pipefail
 
+die() { echo "rebase-base: $*" >&2; exit 1; }
+say() { echo "rebase-base: $*"; }
+
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
-env_file=kernel/version.env
-# shellcheck source=kernel/version.env
-. "$env_file"
+# shellcheck source=kernel/scripts/base.sh
+. kernel/scripts/base.sh
+env_file=${base_dir#"$top"/}/version.env
+config_file=${base_dir#"$top"/}/config/debian/amd64_none_amd64.config
+tree=${base_build#"$top"/}/linux
+# shellcheck source=kernel/scripts/base-env.sh
+. kernel/scripts/base-env.sh
+# the base's version file, and apt pointed at its Debian release
+base_env "$env_file" || die "no apt configuration for $DEBIAN_SUITE"
 src_pkg=$DEBIAN_SOURCE_PACKAGE
 cfg_pkg=${src_pkg/source/config}
 old_version=$DEBIAN_SOURCE_VERSION old_abi=$DEBIAN_ABI
-
-die() { echo "rebase-base: $*" >&2; exit 1; }
-say() { echo "rebase-base: $*"; }
+export BASE	# prepare-tree.sh and configure.sh work on the same base
 
 if [ "$(id -u)" = 0 ]; then
 	apt-get update -qq || die "apt-get update failed"
@@ -38,12 +52,14 @@ fi
 version=${1:-}
 [ -n "$version" ] || version=$(kernel/scripts/newest-upload.sh "$src_pkg")
 work=build/rebase
+# The project's changelog entry of a finished rebase
+msg="Rebase $([ "$BASE" = bookworm ] || echo "the $BASE base ")onto Debian's linux $version"
 # A rebase that stopped at a patch left the version file moved and the
 # changelogs not: run again, it goes on from the series.
 resume=0
 if [ "$version" = "$old_version" ]; then
-	top=$(sed -n '1s/^[^ ]* (\([^)]*\)).*/\1/p' debian/changelog)
-	if [ "${top%-*}" = "$version+aioring$FLAVOUR_REVISION" ]; then
+	top_entry=$(sed -n '1s/^[^ ]* (\([^)]*\)).*/\1/p' "$base_changelog")
+	if [ "${top_entry%-*}" = "$version+aioring$FLAVOUR_REVISION" ]; then
 		say "already on $src_pkg $version (ABI $old_abi); nothing to do"
 		exit 0
 	fi
@@ -52,7 +68,7 @@ if [ "$version" = "$old_version" ]; then
 	# shellcheck disable=SC1090 # the version file as last committed
 	eval "$(git show HEAD:"$env_file" | grep -E '^DEBIAN_(SOURCE_VERSION|ABI)=' |
 		sed 's/^DEBIAN_SOURCE_VERSION=/old_version=/; s/^DEBIAN_ABI=/old_abi=/')"
-	if git diff --quiet HEAD -- kernel/config/debian/; then
+	if git diff --quiet HEAD -- "$config_file"; then
 		config_note="Debian's amd64 config is unchanged"
 	else
 		config_note="Debian's amd64 config refreshed"
@@ -66,9 +82,10 @@ if [ $resume = 0 ]; then
 	# 1.-3.: the packages of that upload
 	rm -rf "$work"
 	mkdir -p "$work" build/src
+	# Debian 12: linux-image-6.1.0-57-amd64; Debian 13: linux-image-6.12.118+deb13-amd64
 	abi=$(apt-cache show "linux-image-amd64=$version" 2>/dev/null |
-		sed -n 's/^Depends:.*linux-image-\([0-9][0-9.]*-[0-9][0-9]*\)-amd64 .*/\1/p' | sed -n 1p)
-	[[ $abi =~ ^[0-9]+\.[0-9]+\.[0-9]+-[0-9]+$ ]] ||
+		sed -n 's/^Depends:.*linux-image-\([0-9][0-9.]*[-+][0-9a-z]*\)-amd64\( .*\)\{0,1\}$/\1/p' | sed -n 1p)
+	[[ $abi =~ ^[0-9]+\.[0-9]+\.[0-9]+(-[0-9]+|\+deb[0-9]+)$ ]] ||
 		die "no ABI name from linux-image-amd64 $version (its Depends names no linux-image-ABI-amd64)"
 
 	kernel/scripts/deb-extract.sh "$src_pkg" "$version" "./usr/src/$src_pkg.tar.xz" \
@@ -79,11 +96,11 @@ if [ $resume = 0 ]; then
 		"./usr/src/$cfg_pkg/config.amd64_none_amd64.xz" "$work/config.xz" ||
 		die "the archive does not offer $cfg_pkg $version"
 	xz -dc "$work/config.xz" >"$work/config"
-	if cmp -s "$work/config" kernel/config/debian/amd64_none_amd64.config; then
+	if cmp -s "$work/config" "$config_file"; then
 		config_note="Debian's amd64 config is unchanged"
 	else
 		config_note="Debian's amd64 config refreshed"
-		cp "$work/config" kernel/config/debian/amd64_none_amd64.config
+		cp "$work/config" "$config_file"
 	fi
 
 	# 4. the version file
@@ -96,23 +113,25 @@ fi
 
 # 5. the series, exactly
 if ! kernel/scripts/prepare-tree.sh; then
-	die "the series does not apply to $version: fix the patch named above in build/linux
-(git am is stopped at it: edit, git add, git am --continue), then 'make kernel-export'
-and run 'make rebase-base VERSION=$version' again; 'git checkout kernel/' abandons the rebase"
+	die "the series does not apply to $version: fix the patch named above in $tree
+(git am is stopped at it: edit, git add, git am --continue), then 'make kernel-export BASE=$BASE'
+and run 'make rebase-base BASE=$BASE VERSION=$version' again; 'git checkout kernel/' abandons the rebase"
 fi
 
 # 6. every new symbol of the upload's config is decided
 kernel/scripts/configure.sh distro ||
-	die "decide the symbols above in kernel/config/aioring.config, then run 'make rebase-base VERSION=$version' again"
+	die "decide the symbols above in kernel/config/aioring.config, then run 'make rebase-base BASE=$BASE VERSION=$version' again"
 
 # 7. changelogs
-# (the ABI is named in kernel/version.env only)
-msg="Rebase onto Debian's linux $version: $config_note."
+# (the ABI is named in the version file only)
+msg="$msg: $config_note."
 debian/bin/new-changelog-entry.sh "$msg"
-rpm/scripts/new-changelog-entry.sh "$msg"
+if [ "$BASE" = bookworm ]; then
+	rpm/scripts/new-changelog-entry.sh "$msg"
+fi
 entry=$(echo "- $msg" | fold -s -w 72 | sed -e 's/ *$//' -e '2,$s/^/  /')
 awk -v entry="$entry" 'skip && /^$/ { skip = 0; next } { skip = 0; print }
-	!done && /^## Unreleased$/ { print ""; print entry; done = skip = 1 }' \
+	!done && /^## Unreleased$/ { print ""; print entry; print ""; done = skip = 1 }' \
 	CHANGELOG >CHANGELOG.new && mv CHANGELOG.new CHANGELOG
 rm -rf "$work"
 
@@ -121,4 +140,4 @@ if [ "${NOCHECK:-0}" = 1 ]; then
 	say "NOCHECK=1: tests not run; run 'make check' before committing"
 	exit 0
 fi
-make check
+make check BASE="$BASE"
