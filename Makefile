@@ -10,8 +10,8 @@ NPROC := $(shell nproc)
 BUILD := build
 # BASE picks the base (issue 17, in progress): bookworm (kernel/version.env,
 # Debian 12's linux 6.1; trees and objects in build/) or trixie
-# (kernel/bases/trixie, Debian 13's linux 6.12; build/trixie/). The kernel
-# targets, base-status and the VM checks take it; the packages build
+# (kernel/bases/trixie, Debian 13's linux 6.12; build/trixie/). Every
+# kernel, test and Debian package target takes it; the RPMs are built from
 # bookworm only so far.
 BASE ?= bookworm
 export BASE
@@ -21,9 +21,9 @@ BZIMAGE = $(OBJ)/arch/x86/boot/bzImage
 DEBUG_BZIMAGE = $(BASE_BUILD)/obj-vm-debug/arch/x86/boot/bzImage
 # guests of another base log to build/vm/NAME-BASE
 VM_SUFFIX = $(if $(filter bookworm,$(BASE)),,-$(BASE))
-# the package targets build bookworm only so far
-PKG_BASE_CHECK = @test "$(BASE)" = bookworm || \
-	{ echo "make: packages of BASE=$(BASE) are not built yet (issue 17)" >&2; exit 2; }
+# the RPMs are built from bookworm only so far
+RPM_BASE_CHECK = @test "$(BASE)" = bookworm || \
+	{ echo "make: RPMs of BASE=$(BASE) are not built yet (issue 17)" >&2; exit 2; }
 
 CC ?= gcc
 CFLAGS ?= -O2 -g
@@ -69,12 +69,14 @@ help:
 
 # Debian's kernel source of the pinned upload is fetched (and its sha256
 # checked) into build/src; when the archive no longer offers it, deps says
-# so in one line and still installs everything else. The installed fio's
+# so in one line and still installs everything else. The machine is
+# Debian 12: the Build-Depends installed are the bookworm base's (the
+# trixie packages build in a Debian 13 root, debian/bin/build-root.sh). The installed fio's
 # source goes to build/fio (the fio engine and the source package use it).
 deps:
 	apt-get update
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEPS)
-	debian/bin/gencontrol.sh
+	BASE=bookworm debian/bin/gencontrol.sh
 	DEBIAN_FRONTEND=noninteractive apt-get build-dep -y --no-install-recommends ./
 	kernel/scripts/get-source.sh >/dev/null || [ $$? = 3 ]
 	tools/fio/fetch-fio-source.sh $(BUILD)/fio >/dev/null
@@ -82,7 +84,7 @@ deps:
 # --- the base: Debian's upload the flavour is built on (kernel/version.env) --
 
 # make base-status: pinned vs newest upload; exit 0 current, 1 behind.
-# make rebase-base [VERSION=...]: move to that upload (default the newest),
+# make rebase-base [BASE=...] [VERSION=...]: move the base to that upload (default the newest),
 # re-apply the series, refresh the config and changelogs, run make check.
 .PHONY: base-status rebase-base
 base-status:
@@ -160,19 +162,42 @@ CHECK_FAULT = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/fault/*.c))
 VM_TESTS ?= $(BUILD)/tests/regress $(BUILD)/tests/abi tests/tools \
             $(CHECK_FAULT) tests/fuzz/fuzz-check.sh tests/stress/run.sh
 
+# VM_PROFILE: the kernel of the guest (vm-debug; vm for a quicker run)
+VM_PROFILE ?= vm-debug
 vm-check: tests tools
 	@mkdir -p $(CHECK)
 	-+$(TOOLS_MAKE) fio
-	$(MAKE) kernel PROFILE=vm-debug
-	tests/vm/run-vm.sh -n check$(VM_SUFFIX) -T 3000 -k $(DEBUG_BZIMAGE) \
-		$(VM_TESTS) | tee $(CHECK)/vm.tap
+	$(MAKE) kernel PROFILE=$(VM_PROFILE)
+	tests/vm/run-vm.sh -n check$(VM_SUFFIX) -T 3000 \
+		-k $(BASE_BUILD)/obj-$(VM_PROFILE)/arch/x86/boot/bzImage \
+		$(VM_TESTS) | tee $(CHECK)/vm$(VM_SUFFIX).tap
 
-# Every suite runs even when an earlier one failed; the summary line decides.
+# make check runs every suite on BASE and, in a second guest, the
+# regression, ABI and fuzz-check suites on the other base (OTHER_BASE,
+# its kernel OTHER_PROFILE; CHECK_OTHER=0 leaves it out). The other
+# base's kernel builds at nice 19 while the first guest runs (log:
+# build/check/kernel-OTHER_BASE.log). Every suite runs even when an
+# earlier one failed; the summary line decides.
+OTHER_BASE ?= $(if $(filter bookworm,$(BASE)),trixie,bookworm)
+OTHER_PROFILE ?= vm-debug
+CHECK_OTHER ?= 1
+OTHER_TESTS = $(BUILD)/tests/regress $(BUILD)/tests/abi tests/fuzz/fuzz-check.sh
+OTHER_TAP = $(CHECK)/vm$(if $(filter bookworm,$(OTHER_BASE)),,-$(OTHER_BASE)).tap
 check:
 	@rm -rf $(CHECK); mkdir -p $(CHECK)
 	-@$(MAKE) --no-print-directory unit-check
+	-@$(MAKE) --no-print-directory kernel PROFILE=$(VM_PROFILE)
+ifeq ($(CHECK_OTHER),1)
+	-@nice -n 19 $(MAKE) --no-print-directory kernel BASE=$(OTHER_BASE) PROFILE=$(OTHER_PROFILE) \
+		>$(CHECK)/kernel-$(OTHER_BASE).log 2>&1 & \
+	$(MAKE) --no-print-directory vm-check; wait
+	-@$(MAKE) --no-print-directory vm-check BASE=$(OTHER_BASE) \
+		VM_PROFILE=$(OTHER_PROFILE) VM_TESTS="$(OTHER_TESTS)"
+else
 	-@$(MAKE) --no-print-directory vm-check
-	@tests/summarize.sh $(CHECK)/unit.tap $(CHECK)/vm.tap
+endif
+	@tests/summarize.sh $(CHECK)/unit.tap $(CHECK)/vm$(VM_SUFFIX).tap \
+		$(if $(filter 1,$(CHECK_OTHER)),$(OTHER_TAP))
 
 # aioring-bench against the PROFILE kernel in a guest
 tools-vm-check: tools
@@ -210,15 +235,14 @@ DEPS += dpkg-dev lintian apt-utils gnupg rsync
 
 .PHONY: deb repo
 deb:
-	$(PKG_BASE_CHECK)
 	debian/bin/build-debs.sh --profile $(PKG_PROFILE)
 
-# apt (and dnf, once the RPM side has its script) repositories of the
-# packages; these are built first when build/pkg holds none ('make deb'
-# and 'make rpm' rebuild them)
-repo: $(if $(wildcard $(BUILD)/pkg/deb/*.changes),,deb) \
-      $(if $(wildcard rpm/scripts/build-rpms.sh),$(if $(wildcard $(BUILD)/pkg/rpm/RPMS/*/*.rpm),,rpm))
-	debian/bin/make-apt-repo.sh $(BUILD)/pkg/deb $(BUILD)/pkg/repo
+# apt and dnf repositories of the packages (apt: a distribution per base
+# with packages); the BASE's are built first when there are none ('make
+# deb' and 'make rpm' rebuild them)
+repo: $(if $(wildcard $(BASE_BUILD)/pkg/deb/*.changes),,deb) \
+      $(if $(filter bookworm,$(BASE)),$(if $(wildcard $(BUILD)/pkg/rpm/RPMS/*/*.rpm),,rpm))
+	debian/bin/make-apt-repo.sh $(BUILD)/pkg/repo
 	if [ -x rpm/scripts/make-dnf-repo.sh ]; then rpm/scripts/make-dnf-repo.sh; fi
 
 # RPMs with rpmbuild on this Debian host: build/pkg/rpm/{RPMS,SRPMS}
@@ -226,7 +250,7 @@ repo: $(if $(wildcard $(BUILD)/pkg/deb/*.changes),,deb) \
 DEPS += rpm rpm2cpio rpmlint createrepo-c python3-yaml elfutils
 .PHONY: rpm
 rpm:
-	$(PKG_BASE_CHECK)
+	$(RPM_BASE_CHECK)
 	rpm/scripts/build-rpms.sh -p $(PKG_PROFILE)
 
 # vm-profile packages (pkg.linux-aioring.nodbg), their checks, make repo,
@@ -236,7 +260,6 @@ rpm:
 DEPS += mmdebstrap autopkgtest e2fsprogs dpkg-dev
 .PHONY: check-packages
 check-packages:
-	$(PKG_BASE_CHECK)
 	tests/pkg/check-packages.sh
 
 # The same for what users install: the distro-profile packages (Debian's
@@ -246,7 +269,6 @@ check-packages:
 RESUME ?= 1
 .PHONY: release-check
 release-check:
-	$(PKG_BASE_CHECK)
 	AIORING_PKG_RESUME=$(RESUME) AIORING_LINT_FULL_SOURCE=1 \
 		tests/pkg/check-packages.sh -p distro -T 7200
 

@@ -1,26 +1,38 @@
 #!/bin/bash
-# Build the Debian packages of linux-aioring ('make deb'):
+# Build the Debian packages of linux-aioring of one base ('make deb'):
 #
-#   debian/bin/build-debs.sh [--profile distro|vm] [--dbg|--nodbg]
-#                            [--binary-only|--source-only]
+#   [BASE=bookworm|trixie] debian/bin/build-debs.sh [--profile distro|vm]
+#        [--dbg|--nodbg] [--binary-only|--source-only]
+#
+# The base (kernel/scripts/base.sh) gives the version file, the series
+# and the Debian changelog; its packages go to PKG = build/pkg (bookworm)
+# or build/BASE/pkg. A base of this machine's Debian release builds here;
+# another release's (trixie on Debian 12) builds in a root of that
+# release (debian/bin/build-root.sh: its gcc, debhelper, fio and
+# libraries) through debian/bin/in-build-root.sh.
 #
 # 1. writes debian/control and the ABI's maintainer scripts
-#    (debian/bin/gencontrol.sh, which also checks that debian/changelog
-#    is on the base of kernel/version.env) and checks the Build-Depends;
+#    (debian/bin/gencontrol.sh, which also checks that the base's
+#    changelog is on its version file) and checks the Build-Depends (here
+#    or in the build root);
 # 2. writes the orig tarballs: the tracked files without debian/ (from the
-#    work tree, uncommitted edits included), Debian's fio source
-#    (tools/fio/fetch-fio-source.sh) as the orig-fio component and
-#    Debian's kernel source tarball (kernel/scripts/get-source.sh) as the
-#    orig-linux component;
-# 3. unpacks them with debian/ into build/pkg/src/linux-aioring-UPSTREAM,
-#    as dpkg-source -x would (fio/ and linux/);
+#    work tree, uncommitted edits included), Debian's source of the fio of
+#    the build (tools/fio/fetch-fio-source.sh) as the orig-fio component
+#    and Debian's kernel source tarball (kernel/scripts/get-source.sh) as
+#    the orig-linux component. When the archive does not offer that fio's
+#    source, the build goes on without the fio engine
+#    (pkg.linux-aioring.nofio) and says so;
+# 3. unpacks them with debian/ and the base's changelog into
+#    PKG/src/linux-aioring-UPSTREAM, as dpkg-source -x would (fio/ and
+#    linux/);
 # 4. runs dpkg-buildpackage -us -uc there (source and binary packages;
 #    --binary-only: -b; --source-only: -S -d, no Build-Depends needed)
 #    with DEB_BUILD_PROFILES for the profile;
 # 5. checks that the .dsc names the orig-linux tarball with the sha256 of
-#    kernel/version.env and copies .deb, .dsc, .changes, .buildinfo and
-#    the tarballs to build/pkg/deb/ (emptied first); the log is
-#    build/pkg/deb-build.log.
+#    the version file and copies .deb, .dsc, .changes, .buildinfo and
+#    the tarballs to PKG/deb/ (emptied first); the log is
+#    PKG/deb-build.log; PKG/deb/build-info.txt has the profiles, the time
+#    and the fio version of the engine (none without it).
 #
 # AIORING_PKG_RESUME=1: take up the kernel tree of the last build (see
 # below; make release-check does).
@@ -33,6 +45,9 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
+# shellcheck source=kernel/scripts/base.sh
+. kernel/scripts/base.sh
+export BASE	# gencontrol.sh, debian/rules' scripts
 profile=distro dbg="" mode=full
 
 die() { echo "build-debs: $*" >&2; exit 1; }
@@ -62,18 +77,23 @@ profiles=${DEB_BUILD_PROFILES:-}
 [ "$dbg" = 0 ] && profiles="$profiles pkg.linux-aioring.nodbg"
 profiles=$(echo "$profiles" | xargs -n1 | sort -u | paste -sd,)
 
-# 1. debian/control for kernel/version.env, then the Build-Depends
+# 1. debian/control for the base's version file, then the Build-Depends:
+# here, or in a build root of the base's Debian release
 debian/bin/gencontrol.sh >/dev/null
-if [ "$mode" != source ] &&
+host=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+root=
+if [ "$DEBIAN_SUITE" != "$host" ] && [ "$mode" != source ]; then
+	root=$(debian/bin/build-root.sh "$DEBIAN_SUITE" debian/control) ||
+		die "no $DEBIAN_SUITE build root"
+	echo "build-debs: building in a $DEBIAN_SUITE root ($root)"
+elif [ "$mode" != source ] &&
    ! dpkg-checkbuilddeps ${profiles:+-P"$profiles"} debian/control; then
 	die "install the build dependencies first: 'make deps', or as root in $top: apt-get build-dep ./"
 fi
 
-# shellcheck source=kernel/version.env
-. kernel/version.env
-version=$(dpkg-parsechangelog -l debian/changelog -S Version)
+version=$(dpkg-parsechangelog -l "$base_changelog" -S Version)
 upstream=${version%-*}
-pkg=build/pkg
+pkg=${base_build#"$top"/}/pkg
 src=$pkg/src
 tree=$src/linux-aioring-$upstream
 orig=$src/linux-aioring_$upstream.orig.tar.xz
@@ -119,28 +139,46 @@ tarflags=(--null --no-recursion --sort=name --owner=0 --group=0 --numeric-owner
 	  --mtime="@$(git log -1 --format=%ct)" --transform="s,^,linux-aioring-$upstream/,")
 tracked . ':!debian' | tar -c "${tarflags[@]}" -T - | xz -6 >"$orig"
 
-fio_ver=$(dpkg-query -W -f='${Version}' fio 2>/dev/null) ||
-	die "fio is not installed (apt-get install fio)"
+# the fio of the build (here or in the root) and its Debian source
+if [ -n "$root" ]; then
+	# shellcheck disable=SC2016 # a dpkg-query format
+	fio_ver=$(chroot "$root" dpkg-query -W -f='${Version}' fio 2>/dev/null) ||
+		die "the $DEBIAN_SUITE build root has no fio"
+else
+	fio_ver=$(dpkg-query -W -f='${Version}' fio 2>/dev/null) ||
+		die "fio is not installed (apt-get install fio)"
+fi
 fio_up=${fio_ver%-*}
 fio_orig=build/fio/fio_$fio_up.orig.tar.gz
 if [ ! -f "$fio_orig" ]; then
 	rm -rf "build/fio/fio-$fio_up"
-	tools/fio/fetch-fio-source.sh build/fio >/dev/null
+	tools/fio/fetch-fio-source.sh build/fio "$fio_ver" "$DEBIAN_SUITE" \
+		>/dev/null 2>"$pkg/fio-source.log" || true
 fi
-[ -f "$fio_orig" ] || die "no $fio_orig after fetching fio's source"
-cp "$fio_orig" "$origfio"
+if [ -f "$fio_orig" ]; then
+	cp "$fio_orig" "$origfio"
+else
+	echo "build-debs: WARNING: the archive does not offer the source of $DEBIAN_SUITE's fio $fio_ver" \
+		"($pkg/fio-source.log): no fio-engine-aio-ring in this build (pkg.linux-aioring.nofio)" >&2
+	profiles=$(echo "$profiles pkg.linux-aioring.nofio" | xargs -n1 | sort -u | paste -sd,)
+	origfio=
+fi
 
 # Debian's tarball as it is: the .dsc then records the sha256 that
-# kernel/version.env pins (checked in step 5).
-linux_tar=$(kernel/scripts/get-source.sh) || exit
+# the version file pins (checked in step 5).
+linux_tar=$(kernel/scripts/get-source.sh "$base_dir/version.env") || exit
 cp "$linux_tar" "$origlinux"
 
-# 3. the unpacked source package
+# 3. the unpacked source package, with the base's changelog
 tar -xf "$orig" -C "$src"
-mkdir "$tree/fio" "$tree/linux"
-tar -xzf "$origfio" -C "$tree/fio" --strip-components=1
+mkdir "$tree/linux"
+if [ -n "$origfio" ]; then
+	mkdir "$tree/fio"
+	tar -xzf "$origfio" -C "$tree/fio" --strip-components=1
+fi
 tar -xJf "$origlinux" -C "$tree/linux" --strip-components=1
 tracked debian | tar -c "${tarflags[@]}" -T - | tar -x -C "$src"
+cp "$base_changelog" "$tree/debian/changelog"
 "$tree/debian/bin/gencontrol.sh" >/dev/null
 
 # 4. build; a make above us must not hand its jobserver down
@@ -152,8 +190,16 @@ source) args+=(-S -d) ;;
 esac
 [ -n "$profiles" ] && args+=(--build-profiles="$profiles")
 echo "build-debs: $version ($mode), profile $profile${profiles:+ (DEB_BUILD_PROFILES=$profiles)}, log in $pkg/deb-build.log"
+
+build() {
+	if [ -n "$root" ]; then
+		debian/bin/in-build-root.sh "$root" "$top/$tree" dpkg-buildpackage "${args[@]}"
+	else
+		(cd "$tree" && dpkg-buildpackage "${args[@]}")
+	fi
+}
 start=$(date +%s)
-if ! (cd "$tree" && dpkg-buildpackage "${args[@]}") >"$pkg/deb-build.log" 2>&1; then
+if ! build >"$pkg/deb-build.log" 2>&1; then
 	tail -n 40 "$pkg/deb-build.log" >&2
 	die "dpkg-buildpackage failed after $(( $(date +%s) - start )) s; log: $pkg/deb-build.log"
 fi
@@ -164,10 +210,11 @@ if [ "$mode" != binary ]; then
 	dsc=$src/linux-aioring_${version#*:}.dsc
 	sed -n '/^Checksums-Sha256:/,/^[^ ]/p' "$dsc" |
 		grep -qx " $DEBIAN_SOURCE_SHA256 [0-9]* ${origlinux##*/}" ||
-		die "$dsc does not name ${origlinux##*/} with the sha256 of kernel/version.env"
-	cp "$dsc" "$src"/*.debian.tar.* "$orig" "$origfio" "$origlinux" "$pkg/deb/"
+		die "$dsc does not name ${origlinux##*/} with the sha256 of the version file of $BASE"
+	cp "$dsc" "$src"/*.debian.tar.* "$orig" ${origfio:+"$origfio"} "$origlinux" "$pkg/deb/"
 fi
 [ "$mode" = source ] || cp "$src"/*.deb "$pkg/deb/"
 cp "$src"/*.changes "$src"/*.buildinfo "$pkg/deb/"
-echo "$profile ${profiles:-none} $secs" >"$pkg/deb/build-info.txt"
+# profile, DEB_BUILD_PROFILES, seconds, the fio the engine was built for
+echo "$profile ${profiles:-none} $secs ${origfio:+$fio_ver}${origfio:-none}" >"$pkg/deb/build-info.txt"
 echo "build-debs: built in $secs s ($((secs / 60)) min): $(find "$pkg/deb" -name '*.dsc' | wc -l) source and $(find "$pkg/deb" -name '*.deb' | wc -l) binary packages in $pkg/deb/"

@@ -1,9 +1,10 @@
 #!/bin/bash
 # Write the files of debian/ that carry the kernel release, from the
-# templates in debian/templates and kernel/version.env, the way Debian's
-# linux package generates its control file:
+# templates in debian/templates and the version file of the base (BASE,
+# kernel/scripts/base.sh: kernel/version.env for bookworm), the way
+# Debian's linux package generates its control file:
 #
-#   debian/bin/gencontrol.sh [--check]
+#   [BASE=bookworm|trixie] debian/bin/gencontrol.sh [--check]
 #
 #   templates/control.in         -> control
 #   templates/image.SCRIPT.in    -> linux-image-KREL.SCRIPT
@@ -11,14 +12,17 @@
 #
 # Placeholders: @abiname@ (DEBIAN_ABI), @flavour@ (FLAVOUR), @krel@
 # (ABINAME-FLAVOUR, the uname -r of the flavour), @source@
-# (DEBIAN_SOURCE_PACKAGE) and @version@ (the kernel series, the end of
-# that name: linux-source-X.Y -> X.Y).
+# (DEBIAN_SOURCE_PACKAGE), @version@ (the kernel series, the end of
+# that name: linux-source-X.Y -> X.Y), @gcc@ (DEBIAN_GCC) and
+# @firmware_recommends@/@firmware_suggests@ (where the release's own
+# linux-image puts firmware-linux-free).
 #
 # The generated files are git-ignored; the source package carries them.
-# Fails when debian/changelog's top version is not
-# DEBIAN_SOURCE_VERSION+aioringFLAVOUR_REVISION-N. --check writes
-# nothing and fails when a generated file is missing or out of date.
-# Needs only sed: 'make deps' runs it before build-dep installs dpkg-dev.
+# Fails when the top version of the base's changelog (debian/changelog
+# for bookworm) is not DEBIAN_SOURCE_VERSION+aioringFLAVOUR_REVISION-N or
+# its distribution is not the base. --check writes nothing and fails
+# when a generated file is missing or out of date. Needs only sed: 'make
+# deps' runs it before build-dep installs dpkg-dev.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -35,27 +39,37 @@ case ${1:-} in
 *)         usage >&2; exit 2 ;;
 esac
 
-# shellcheck source=kernel/version.env
-. "$top/kernel/version.env"
-for v in DEBIAN_SOURCE_PACKAGE DEBIAN_SOURCE_VERSION DEBIAN_ABI FLAVOUR FLAVOUR_REVISION; do
-	[ -n "${!v:-}" ] || die "kernel/version.env sets no $v"
+# shellcheck source=kernel/scripts/base.sh
+. "$top/kernel/scripts/base.sh"
+for v in DEBIAN_SOURCE_PACKAGE DEBIAN_SOURCE_VERSION DEBIAN_ABI DEBIAN_GCC FLAVOUR FLAVOUR_REVISION; do
+	[ -n "${!v:-}" ] || die "the version file of $BASE sets no $v"
 done
+changelog=${base_changelog#"$top"/}
 krel=$DEBIAN_ABI-$FLAVOUR
 series=${DEBIAN_SOURCE_PACKAGE##*-}
 
 # The upstream part of the version names the Debian upload the flavour
 # is built on, so a rebase must come with a changelog entry.
 want=$DEBIAN_SOURCE_VERSION+aioring$FLAVOUR_REVISION
-version=$(sed -n '1s/^[^ ]* (\([^)]*\)).*/\1/p' "$deb/changelog")
+version=$(sed -n '1s/^[^ ]* (\([^)]*\)).*/\1/p' "$top/$changelog")
+dist=$(sed -n '1s/^[^)]*) \([^;]*\);.*/\1/p' "$top/$changelog")
 upstream=${version#*:}
 upstream=${upstream%-*}
 [ "$upstream" = "$want" ] ||
-	die "debian/changelog's top version ${version:-(none)} is not $want-N as kernel/version.env says; add an entry with debian/bin/new-changelog-entry.sh"
+	die "$changelog's top version ${version:-(none)} is not $want-N as the version file of $BASE says; add an entry with BASE=$BASE debian/bin/new-changelog-entry.sh"
+[ "$dist" = "$BASE" ] ||
+	die "$changelog's top entry is for '$dist', not $BASE"
+
+# As Debian's linux-image of each release: Debian 12's recommends
+# firmware-linux-free, Debian 13's suggests it.
+fw_rec='firmware-linux-free, ' fw_sug=''
+[ "$DEBIAN_SUITE" = bookworm ] || { fw_rec='' fw_sug='firmware-linux-free, '; }
 
 subst() {
-	sed -e "s/@abiname@/$DEBIAN_ABI/g" -e "s/@flavour@/$FLAVOUR/g" \
+	sed -e "s/@firmware_recommends@/$fw_rec/g" -e "s/@firmware_suggests@/$fw_sug/g" \
+	    -e "s/@abiname@/$DEBIAN_ABI/g" -e "s/@flavour@/$FLAVOUR/g" \
 	    -e "s/@krel@/$krel/g" -e "s/@source@/$DEBIAN_SOURCE_PACKAGE/g" \
-	    -e "s/@version@/$series/g" "$1"
+	    -e "s/@version@/$series/g" -e "s/@gcc@/$DEBIAN_GCC/g" "$1"
 }
 
 # template -> generated name, one pair a line

@@ -1,8 +1,10 @@
 #!/bin/bash
-# Add a top entry to debian/changelog for the base in kernel/version.env
+# Add a top entry to the Debian changelog of a base's packages
+# (kernel/scripts/base.sh: debian/changelog for bookworm,
+# kernel/bases/BASE/debian/changelog for the others) for its version file
 # ('make rebase-base' calls it after moving the base):
 #
-#   debian/bin/new-changelog-entry.sh MESSAGE...
+#   [BASE=bookworm|trixie] debian/bin/new-changelog-entry.sh MESSAGE...
 #
 # The version is DEBIAN_SOURCE_VERSION+aioringFLAVOUR_REVISION-1, or the
 # top entry's revision plus one when the top entry already has that
@@ -13,15 +15,15 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-changelog=$top/debian/changelog
 
 die() { echo "new-changelog-entry: $*" >&2; exit 1; }
 case ${1:-} in
 ''|-h|--help) sed -n '2,/^set -e/{/^set -e/d;s/^# \{0,1\}//;p}' "$0"; [ $# -gt 0 ]; exit ;;
 esac
 
-# shellcheck source=kernel/version.env
-. "$top/kernel/version.env"
+# shellcheck source=kernel/scripts/base.sh
+. "$top/kernel/scripts/base.sh"
+changelog=$base_changelog
 upstream=$DEBIAN_SOURCE_VERSION+aioring$FLAVOUR_REVISION
 
 # "linux-aioring (VERSION) DIST; urgency=medium" and " -- NAME <MAIL>  DATE"
@@ -31,7 +33,7 @@ old=$(sed -n '1s/^[^ ]* (\([^)]*\)).*/\1/p' "$changelog")
 dist=$(sed -n '1s/^[^)]*) \([^;]*\);.*/\1/p' "$changelog")
 maint=$(sed -n '/^ -- /{s/^ -- \(.*>\)  .*/\1/p;q}' "$changelog")
 if [ -z "$old" ] || [ -z "$dist" ] || [ -z "$maint" ]; then
-	die "cannot parse the top entry of debian/changelog"
+	die "cannot parse the top entry of ${changelog#"$top"/}"
 fi
 if [ -n "${DEBFULLNAME:-}" ] && [ -n "${DEBEMAIL:-}" ]; then
 	maint="$DEBFULLNAME <$DEBEMAIL>"
@@ -62,4 +64,4 @@ trap 'rm -f "$tmp"' EXIT
 chmod 644 "$tmp"
 mv "$tmp" "$changelog"
 trap - EXIT
-echo "new-changelog-entry: debian/changelog: $upstream-$rev $dist"
+echo "new-changelog-entry: ${changelog#"$top"/}: $upstream-$rev $dist"

@@ -3,8 +3,13 @@
 # (the Makefile's BASE=): bookworm, Debian 12's linux 6.1, kept at the top
 # of kernel/ and build/; or another Debian release under kernel/bases/BASE
 # and build/BASE (trixie: Debian 13's linux 6.12). Sets base_dir (its
-# version.env and patches/) and base_build (its tree and objects), and
-# reads its version file. Needs $top, the top of the tree.
+# version.env and patches/), base_build (its tree and objects; its
+# packages in base_build/pkg) and base_changelog (the Debian changelog of
+# its packages: debian/changelog when its distribution is the base, as
+# for bookworm in the work tree and for any base in its source package,
+# which carries its changelog as debian/changelog; else
+# base_dir/debian/changelog), and reads its version file. Needs $top,
+# the top of the tree.
 
 BASE=${BASE:-bookworm}
 # shellcheck disable=SC2034 # the sourcing scripts use the names
@@ -20,6 +25,12 @@ bookworm)
 	base_dir=$top/kernel/bases/$BASE
 	base_build=$top/build/$BASE ;;
 esac
+# shellcheck disable=SC2034
+if [ "$(sed -n '1s/^[^)]*) \([^;]*\);.*/\1/p' "$top/debian/changelog" 2>/dev/null)" = "$BASE" ]; then
+	base_changelog=$top/debian/changelog
+else
+	base_changelog=$base_dir/debian/changelog
+fi
 [ -f "$base_dir/version.env" ] ||
 	{ echo "${0##*/}: no base '$BASE' ($base_dir/version.env)" >&2; exit 2; }
 # shellcheck source=kernel/version.env

@@ -4,7 +4,7 @@
 #
 #   pkg-kernel-build.sh prepare SRCDIR PROFILE
 #       copy or unpack Debian's source of the pinned upload into SRCDIR
-#       (see unpack_source below), apply kernel/patches/series with
+#       (see unpack_source below), apply the base's patches/series with
 #       patch -p1 --fuzz=0 (no git needed), write SRCDIR/.config for
 #       PROFILE (distro|vm) with configure.sh; the build is in tree
 #   pkg-kernel-build.sh build SRCDIR
@@ -17,18 +17,21 @@
 #       print the kernel release (uname -r) of the packages, or the
 #       compiler the kernel is built with (the headers depend on it)
 #
-# Environment: PKG_VERSION (package version) and PKG_DATE (YYYY-MM-DD of
-# its changelog entry) go into /proc/version; JOBS (default nproc).
+# Environment: BASE (kernel/scripts/base.sh: which base's version file and
+# series; default bookworm); PKG_VERSION (package version) and PKG_DATE
+# (YYYY-MM-DD of its changelog entry) go into /proc/version; JOBS
+# (default nproc).
 # ccache is used when installed, with CCACHE_BASEDIR=SRCDIR so that the
 # deb and rpm builds of one profile share hits.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-# shellcheck source=kernel/version.env
-. "$top/kernel/version.env"
+# shellcheck source=kernel/scripts/base.sh
+. "$top/kernel/scripts/base.sh"
 release=$DEBIAN_ABI-$FLAVOUR
-# The compiler is pinned: the headers package depends on exactly this one.
-compiler=gcc-12
+# The compiler is pinned, the one Debian builds that release's kernel
+# with: the headers package depends on exactly this one.
+compiler=${DEBIAN_GCC:?the version file of $BASE sets no DEBIAN_GCC}
 
 die() { echo "pkg-kernel-build: $*" >&2; exit 1; }
 usage() { sed -n '2,/^set -e/{/^set -e/d;s/^# \{0,1\}//;p}' "$0"; }
@@ -67,7 +70,7 @@ kmake() {
 # The source: an unpacked tree (AIORING_LINUX_TREE, the orig-linux
 # component of the Debian source package), a tarball (AIORING_LINUX_TARBALL,
 # the RPM's Source0) or the one get-source.sh fetches; a tarball's sha256
-# must be kernel/version.env's before it is unpacked.
+# must be the base's version file's before it is unpacked.
 unpack_source() {
 	local srcdir=$1 tarball=${AIORING_LINUX_TARBALL:-} sum
 	if [ -n "${AIORING_LINUX_TREE:-}" ]; then
@@ -77,11 +80,11 @@ unpack_source() {
 	fi
 	if [ -z "$tarball" ]; then
 		# get-source.sh checks the hash of what it prints
-		tarball=$("$top/kernel/scripts/get-source.sh") || exit
+		tarball=$("$top/kernel/scripts/get-source.sh" "$base_dir/version.env") || exit
 	else
 		sum=$(sha256sum "$tarball" | cut -d' ' -f1)
 		[ "$sum" = "$DEBIAN_SOURCE_SHA256" ] ||
-			die "$tarball: sha256 $sum, kernel/version.env says $DEBIAN_SOURCE_SHA256"
+			die "$tarball: sha256 $sum, the version file of $BASE says $DEBIAN_SOURCE_SHA256"
 	fi
 	tar -xf "$tarball" -C "$srcdir" --strip-components=1
 }
@@ -107,9 +110,9 @@ prepare() {
 	unpack_source "$dest"
 	while read -r p; do
 		patch -d "$dest" -p1 --fuzz=0 --no-backup-if-mismatch -s -N \
-			<"$top/kernel/patches/$p" || die "$p does not apply at fuzz 0"
+			<"$base_dir/patches/$p" || die "$p does not apply at fuzz 0"
 		n=$((n + 1))
-	done < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$top/kernel/patches/series")
+	done < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$base_dir/patches/series")
 	echo "pkg-kernel-build: applied $n patch(es) to $DEBIAN_SOURCE_PACKAGE $DEBIAN_SOURCE_VERSION"
 	KERNEL_TREE=$dest KERNEL_OBJ=$dest "$top/kernel/scripts/configure.sh" "$profile"
 	if [ "$dest" != "$srcdir" ]; then

@@ -67,7 +67,7 @@ rm -f "$dest/certs/signing_key.pem" "$dest/certs/signing_key.x509"
 # What an out-of-tree build reads: the package's release (the in-tree
 # build wrote the Makefile's version here) and the pinned compiler as
 # the default CC, so 'make M=...' uses the compiler the kernel was built
-# with, as Debian's headers do through linux-compiler-gcc-12-x86.
+# with, as Debian's headers do through linux-compiler-gcc-N-x86.
 echo "$release" >"$dest/include/config/kernel.release"
 sed -i -e "s/^CC\t\t= \$(CROSS_COMPILE)gcc\$/CC\t\t= \$(CROSS_COMPILE)$compiler/" \
        -e "s/^HOSTCC\t= gcc\$/HOSTCC\t= $compiler/" "$dest/Makefile"

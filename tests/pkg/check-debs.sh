@@ -1,7 +1,12 @@
 #!/bin/bash
-# Check the Debian packages that 'make deb' wrote, as TAP:
+# Check the Debian packages that 'make deb' wrote for a base, as TAP:
 #
-#   tests/pkg/check-debs.sh [DIR]        (default build/pkg/deb)
+#   [BASE=bookworm|trixie] tests/pkg/check-debs.sh [DIR]
+#        (default PKG/deb: build/pkg/deb, or build/BASE/pkg/deb)
+#
+# Packages of another Debian release than this machine's are checked
+# with that release's tools where they must run: the out-of-tree module
+# and the Build-Depends in the build root of build-debs.sh.
 #
 # - lintian on the .changes (source and binaries) reports no error and no
 #   warning (initial-upload-closes-no-bugs suppressed: the packages are
@@ -16,7 +21,8 @@
 #   libaioring-dev; the kernel packages carry Debian's copyright file of
 #   the kernel; no module-signing private key is left in the build trees;
 # - relations: the metapackages depend on the exact ABI packages, the
-#   headers on gcc-12, the fio engine on fio (= the installed version),
+#   headers on the base's compiler (DEBIAN_GCC), the fio engine on fio
+#   (= the fio of the build; a build without the engine is a SKIP),
 #   the image has the relations of Debian's linux-image-ABI-amd64;
 # - the apt repository is signed with the same key twice in a row;
 # - the source package (when a .dsc is there) carries Debian's kernel
@@ -28,12 +34,34 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/lib/tap.sh"
 case ${1:-} in -h|--help) sed -n '2,/^set -u/{/^set -u/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;; esac
-dir=$(realpath -m "${1:-$top/build/pkg/deb}")
-. "$top/kernel/version.env"
+# shellcheck source=kernel/scripts/base.sh
+. "$top/kernel/scripts/base.sh"
+export BASE
+dir=$(realpath -m "${1:-$base_build/pkg/deb}")
 krel=$DEBIAN_ABI-$FLAVOUR
-version=$(dpkg-parsechangelog -l "$top/debian/changelog" -S Version)
-t=$(mktemp -d)
+version=$(dpkg-parsechangelog -l "$base_changelog" -S Version)
+# under the work tree: the build root sees it at the same path
+mkdir -p "$top/build/tmp"
+t=$(mktemp -d "$top/build/tmp/check-debs.XXXXXX")
 trap 'rm -rf "$t"' EXIT
+# the build root of another release (debian/bin/build-root.sh, cached)
+root=
+host=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+if [ "$DEBIAN_SUITE" != "$host" ]; then
+	BASE=$BASE "$top/debian/bin/gencontrol.sh" >/dev/null &&
+	root=$("$top/debian/bin/build-root.sh" "$DEBIAN_SUITE" "$top/debian/control" 2>/dev/null) ||
+		{ echo "Bail out! no $DEBIAN_SUITE build root to check its packages in"; exit 1; }
+fi
+# here or in the build root
+native() {
+	if [ -n "$root" ]; then
+		"$top/debian/bin/in-build-root.sh" "$root" "$PWD" "$@"
+	else
+		"$@"
+	fi
+}
+# the fio the engine was built for (build-debs.sh's build-info.txt)
+fio_built=$(awk '{ print $4 }' "$dir/build-info.txt" 2>/dev/null)
 
 deb() {	# PACKAGE -> path of its .deb in $dir
 	local f
@@ -52,8 +80,12 @@ if [ -z "$changes" ]; then
 fi
 
 packages=("linux-image-$krel" "linux-headers-$krel" linux-image-aioring-amd64
-	  linux-headers-aioring-amd64 libaioring2 libaioring-dev aioring-tools
-	  fio-engine-aio-ring)
+	  linux-headers-aioring-amd64 libaioring2 libaioring-dev aioring-tools)
+if [ "$fio_built" = none ]; then
+	echo "ok $((tap_n += 1)) - package fio-engine-aio-ring was built # SKIP the archive did not offer the source of the build's fio"
+else
+	packages+=(fio-engine-aio-ring)
+fi
 for p in "${packages[@]}"; do
 	tap_ok "[ -n '$(deb "$p")' ]" "package $p was built"
 done
@@ -165,7 +197,7 @@ tap_ok "[ \"\$(readlink '$t/hdr-x/lib/modules/$krel/build')\" = /usr/src/$h ]" \
 tap_ok "[ \"\$(cat '$hdr/include/config/kernel.release')\" = $krel ]" "kernel.release of the headers is $krel"
 tap_ok "! grep -qE 'signing_key\\.(pem|priv)|\\.o\$|/\\.[^/]*\\.cmd\$' '$t/hdr'" \
 	"$h holds no private key, no object and no .cmd file"
-tap_ok "grep -q '^CC.*= \$(CROSS_COMPILE)gcc-12\$' '$hdr/Makefile'" "the headers' Makefile builds with gcc-12"
+tap_ok "grep -q '^CC.*= \$(CROSS_COMPILE)$DEBIAN_GCC\$' '$hdr/Makefile'" "the headers' Makefile builds with $DEBIAN_GCC"
 dpkg-deb -e "$(deb "$h")" "$t/hdr-ctl"
 tap_ok "grep -q 'run-parts.*' '$t/hdr-ctl/postinst' && grep -q /etc/kernel/header_postinst.d '$t/hdr-ctl/postinst'" \
 	"$h postinst runs /etc/kernel/header_postinst.d"
@@ -184,7 +216,7 @@ module_exit(hello_exit);
 MODULE_LICENSE("GPL");
 EOF
 echo 'obj-m := hello.o' >"$t/hello/Kbuild"
-make -C "$hdr" M="$t/hello" modules >"$t/hello.log" 2>&1
+native make -C "$hdr" M="$t/hello" modules >"$t/hello.log" 2>&1
 rc=$?
 [ $rc = 0 ] || diag <"$t/hello.log"
 tap_ok "[ $rc = 0 ] && [ -f '$t/hello/hello.ko' ]" "an out-of-tree module builds against the unpacked $h"
@@ -213,14 +245,17 @@ tap_ok "field linux-image-aioring-amd64 Depends | matches -F 'linux-image-$krel 
 	"linux-image-aioring-amd64 depends on linux-image-$krel (= $version)"
 tap_ok "field linux-headers-aioring-amd64 Depends | matches -F 'linux-headers-$krel (= $version)'" \
 	"linux-headers-aioring-amd64 depends on linux-headers-$krel (= $version)"
-tap_ok "field $h Depends | tr ',' '\\n' | matches -x ' *gcc-12'" "$h depends on gcc-12 ($(field "$h" Depends))"
+tap_ok "field $h Depends | tr ',' '\\n' | matches -x ' *$DEBIAN_GCC'" "$h depends on $DEBIAN_GCC ($(field "$h" Depends))"
 tap_ok "field $img Depends | matches 'linux-base (>= 4.3~)' && field $img Depends | matches kmod" \
 	"$img depends on kmod and linux-base (>= 4.3~)"
-tap_ok "field $img Recommends | matches apparmor && field $img Recommends | matches firmware-linux-free" \
-	"$img recommends apparmor and firmware-linux-free ($(field "$img" Recommends))"
+tap_ok "field $img Recommends | matches apparmor && field $img Recommends$(
+	[ "$DEBIAN_SUITE" = bookworm ] || echo ' Suggests') | matches firmware-linux-free" \
+	"$img recommends apparmor, $([ "$DEBIAN_SUITE" = bookworm ] && echo recommends || echo suggests) firmware-linux-free ($(field "$img" Recommends))"
 # Every relation of Debian's own image of the same ABI, when apt knows it
 debian_img=linux-image-$DEBIAN_ABI-amd64
-if apt-cache show "$debian_img=$DEBIAN_SOURCE_VERSION" >"$t/debian-img" 2>/dev/null; then
+# (apt of the base's release: base-env.sh)
+if (. "$top/kernel/scripts/base-env.sh" && base_env "$base_dir/version.env" &&
+    apt-cache show "$debian_img=$DEBIAN_SOURCE_VERSION") >"$t/debian-img" 2>/dev/null; then
 	for f in Depends Recommends Suggests Breaks; do
 		missing=$(sed -n "s/^$f: //p" "$t/debian-img" | sed -n 1p | tr ',' '\n' | sed 's/^ *//; /^$/d' |
 			while IFS= read -r rel; do
@@ -231,9 +266,13 @@ if apt-cache show "$debian_img=$DEBIAN_SOURCE_VERSION" >"$t/debian-img" 2>/dev/n
 else
 	echo "ok $((tap_n += 1)) - $img has the relations of $debian_img # SKIP apt does not know $debian_img $DEBIAN_SOURCE_VERSION"
 fi
-fio_dep=$(field fio-engine-aio-ring Depends | tr ',' '\n' | sed -n 's/^ *fio (= \(.*\))$/\1/p')
-tap_ok "[ -n '$fio_dep' ] && [ '$fio_dep' = '$(dpkg-query -W -f='${Version}' fio 2>/dev/null)' ]" \
-	"fio-engine-aio-ring depends on fio (= $fio_dep), the installed fio"
+if [ "$fio_built" != none ]; then
+	# shellcheck disable=SC2016 # a dpkg-query format
+	fio_have=$(native dpkg-query -W -f='${Version}' fio 2>/dev/null)
+	fio_dep=$(field fio-engine-aio-ring Depends | tr ',' '\n' | sed -n 's/^ *fio (= \(.*\))$/\1/p')
+	tap_ok "[ -n '$fio_dep' ] && [ '$fio_dep' = '$fio_have' ]" \
+		"fio-engine-aio-ring depends on fio (= $fio_dep), the fio of the build ($fio_have)"
+fi
 
 # --- apt repository ----------------------------------------------------------
 # The archive key outlives build/: two repositories made one after the
@@ -242,7 +281,7 @@ mkdir -p "$t/repo-debs"
 cp "$(deb libaioring2)" "$t/repo-debs/"
 signer() {
 	rm -rf "$t/repo"
-	"$top/debian/bin/make-apt-repo.sh" "$t/repo-debs" "$t/repo" 2>&1 | sed -n 's/.*, signed by \([0-9A-F]*\)$/\1/p'
+	"$top/debian/bin/make-apt-repo.sh" "$t/repo" "$DEBIAN_SUITE=$t/repo-debs" 2>&1 | sed -n 's/.*, signed by \([0-9A-F]*\)$/\1/p'
 }
 fpr1=$(signer)
 fpr2=$(signer)
@@ -254,13 +293,16 @@ if [ -n "$dsc" ]; then
 	upstream=${version#*:}
 	upstream=${upstream%-*}
 	tap_ok "sed -n '/^Checksums-Sha256:/,/^[^ ]/p' '$dsc' | matches -x ' $DEBIAN_SOURCE_SHA256 [0-9]* linux-aioring_$upstream.orig-linux.tar.xz'" \
-		"${dsc##*/} carries Debian's kernel tarball as orig-linux (sha256 of kernel/version.env)"
+		"${dsc##*/} carries Debian's kernel tarball as orig-linux (sha256 of the version file of $BASE)"
 	tap_ok "! grep -E '^Build-Depends' '$dsc' | matches -E 'linux-(source|config)-'" \
 		"${dsc##*/}: no linux-source or linux-config in Build-Depends"
-	tap_ok "dpkg-source -x '$dsc' '$t/src' >/dev/null 2>&1 && [ -x '$t/src/debian/rules' ] && [ -f '$t/src/fio/fio.h' ] && [ -f '$t/src/linux/Makefile' ] && [ -f '$t/src/kernel/patches/series' ]" \
-		"${dsc##*/} unpacks with linux/, fio/ and the patch series"
-	tap_ok "'$t/src/debian/bin/gencontrol.sh' --check" "its debian/control and scripts are generated for kernel/version.env"
-	tap_ok "(cd '$t/src' && dpkg-checkbuilddeps)" "its Build-Depends are met on this machine"
+	fio_file=fio/fio.h
+	[ "$fio_built" != none ] || fio_file=debian/rules	# no fio/ component
+	tap_ok "dpkg-source -x '$dsc' '$t/src' >/dev/null 2>&1 && [ -x '$t/src/debian/rules' ] && [ -f '$t/src/$fio_file' ] && [ -f '$t/src/linux/Makefile' ] && [ -f '$t/src/$(realpath --relative-to="$top" "$base_dir")/patches/series' ]" \
+		"${dsc##*/} unpacks with linux/, ${fio_file%%/*}/ and the patch series of $BASE"
+	tap_ok "'$t/src/debian/bin/gencontrol.sh' --check" "its debian/control and scripts are generated for the version file of $BASE"
+	tap_ok "(cd '$t/src' && native dpkg-checkbuilddeps)" \
+		"its Build-Depends are met $([ -n "$root" ] && echo "in the $DEBIAN_SUITE build root" || echo "on this machine")"
 else
 	echo "ok $((tap_n += 1)) - source package unpacks # SKIP no .dsc (binary-only build)"
 fi

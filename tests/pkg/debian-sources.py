@@ -1,12 +1,15 @@
 #!/usr/bin/python3
 """Print the host's Debian 12 apt sources as one deb822 file.
 
-The debootstrapped test root (debian-root.sh) gets its mirrors from the
-machine it is built on, so the repository never names an archive host.
+The debootstrapped test root (debian-root.sh) and the build root of
+another release (debian/bin/build-root.sh) get their mirrors from the
+machine they are built on, so the repository never names an archive host.
 Only enabled binary ('deb') entries for bookworm suites are kept: a
-third-party repository's key would be missing in the new root.
+third-party repository's key would be missing in the new root. --as
+SUITE renames them to another release's suites (bookworm-security ->
+trixie-security), on the same archive.
 
-    debian-sources.py [--suite-prefix bookworm] [ETC_APT]
+    debian-sources.py [--suite-prefix bookworm] [--as SUITE] [ETC_APT]
 """
 import argparse
 import glob
@@ -55,6 +58,8 @@ def deb822_entries(path):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--suite-prefix", default="bookworm")
+    ap.add_argument("--as", dest="rename", metavar="SUITE",
+                    help="rename the kept suites to this release's")
     ap.add_argument("etc", nargs="?", default="/etc/apt")
     args = ap.parse_args()
 
@@ -77,6 +82,8 @@ def main():
                   if s.startswith(args.suite_prefix)]
         if not suites:
             continue
+        if args.rename:
+            suites = [args.rename + s[len(args.suite_prefix):] for s in suites]
         e = dict(e, Types="deb", Suites=" ".join(suites))
         for k, v in e.items():
             print(f"{k}: {v}")

@@ -1,10 +1,15 @@
 # shellcheck shell=bash
 # Sourced by the installed-system tests: $src (the source tree), $K (the
-# flavour's kernel release, from kernel/version.env, or
+# flavour's kernel release, from the version file of the tree's base, or
 # AIORING_PKGTEST_KERNEL) and $running_k (1 when that kernel is running).
+# The base is BASE, or the distribution of the tree's debian/changelog
+# (a source package of the trixie base says trixie).
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-# shellcheck source=kernel/version.env
-. "$src/kernel/version.env"
+BASE=${BASE:-$(sed -n '1s/^[^)]*) \([^;]*\);.*/\1/p' "$src/debian/changelog")}
+# shellcheck disable=SC2034 # base.sh reads $top
+top=$src
+# shellcheck source=kernel/scripts/base.sh
+. "$src/kernel/scripts/base.sh"
 K=${AIORING_PKGTEST_KERNEL:-$DEBIAN_ABI-$FLAVOUR}
 # shellcheck disable=SC2034 # used by the sourcing scripts
 if [ "$(uname -r)" = "$K" ]; then running_k=1; else running_k=0; fi

@@ -47,19 +47,25 @@ if [ -z "$src" ] || [ ! -f "$src/debian/tests/control" ]; then
 	echo 20 >"$out/exitcode"
 else
 	say "autopkgtest on ${src#"$base"/}"
-	# NAME=value lines that check-packages.sh passes to the tests
-	envs=()
+	# NAME=value lines that check-packages.sh passes to the tests, and
+	# the tests whose packages were not built (one name a line)
+	envs=() skips=()
 	if [ -f "$base/env" ]; then
 		while IFS= read -r l; do
 			[ -n "$l" ] && envs+=("--env=$l")
 		done <"$base/env"
+	fi
+	if [ -f "$base/skip-tests" ]; then
+		while IFS= read -r l; do
+			[ -n "$l" ] && skips+=("--skip-test=$l")
+		done <"$base/skip-tests"
 	fi
 	# The QEMU NVMe disk is scratch space: the io test may write to it.
 	# The guest already runs the flavour, where boot-and-io would only
 	# run the io test a second time (check-packages.sh knows this list).
 	autopkgtest --no-built-binaries --no-auto-control \
 		--ignore-restrictions=isolation-machine,needs-reboot \
-		--skip-test=boot-and-io \
+		--skip-test=boot-and-io "${skips[@]}" \
 		--timeout-test=2400 --output-dir="$out" \
 		--env=AIORING_PKGTEST_NVME_WRITE=/dev/nvme0n1 "${envs[@]}" \
 		"$src" -- null >/dev/ttyS1 2>&1

@@ -22,7 +22,7 @@
 #
 # Environment:
 #   AIORING_PKGTEST_KERNEL   the release to require (default: the flavour's,
-#                            DEBIAN_ABI-FLAVOUR of kernel/version.env)
+#                            DEBIAN_ABI-FLAVOUR of the base's version file)
 #   AIORING_BENCH            aioring-bench to use (default: the one in PATH)
 #   AIORING_PKGTEST_SUITES   directory with built abi/ and regress/ programs
 #                            (default: 'make tests' of this source tree);

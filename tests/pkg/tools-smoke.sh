@@ -1,34 +1,20 @@
 #!/bin/bash
 # The installed tools and library, on any kernel: aioring-bench --help and
 # --version, the man pages, pkg-config's aioring.pc, a program compiled and
-# linked against libaioring (shared and static) that runs, and the fio
-# engine loading into the installed fio (and, on the flavour, a verified
-# fio job on it). Where the flavour is running the
-# program also probes the kernel (elsewhere io_setup2 may not exist, and
-# system call 335 is not always harmless). TAP on stdout.
+# linked against libaioring (shared and static) that runs. Where the
+# flavour is running the program also probes the kernel (elsewhere
+# io_setup2 may not exist, and system call 335 is not always harmless).
+# The fio engine has its own test, fio-engine.sh. TAP on stdout.
 #
-#   tools-smoke.sh     (AIORING_FIO_ENGINE: the engine .so, default: found
-#                       under /usr/lib*; AIORING_PKGTEST_KERNEL overrides K)
+#   tools-smoke.sh     (AIORING_PKGTEST_KERNEL overrides K)
 set -euo pipefail
 # shellcheck source=tests/pkg/flavour.sh
 . "$(dirname "$0")/flavour.sh"
+# shellcheck source=tests/pkg/smoke.sh
+. "$(dirname "$0")/smoke.sh"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/tools-smoke.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-
-# run WHAT COMMAND...: the command exits 0; output in $out, shown as comments
-run() {
-	local what=$1
-	shift
-	out=$("$@" 2>&1) && rc=0 || rc=$?
-	# no pipe into head: with pipefail, sed's SIGPIPE would end the script
-	sed -n '1,40s/^/# /p' <<<"$out"
-	tap_ok "[ $rc = 0 ]" "$what (exit $rc)"
-}
-has() {	# has REGEX WHAT: the last output matches
-	# shellcheck disable=SC2016 # tap_ok evaluates it
-	tap_ok "grep -Eq -- $(printf %q "$1") <<<\"\$out\"" "$2"
-}
 
 run "aioring-bench --help" aioring-bench --help
 has '^usage: aioring-bench' "  ... prints the usage"
@@ -93,20 +79,4 @@ else
 	echo "ok $((tap_n += 1)) - probe of the kernel # SKIP $K is not running"
 fi
 
-engine=${AIORING_FIO_ENGINE:-$(find /usr/lib /usr/lib64 -name 'fio-aioring.so' -path '*aioring*' 2>/dev/null | sed -n 1p)}
-tap_ok "[ -n '$engine' ] && [ -f '$engine' ]" "the fio engine is installed (${engine:-not found})"
-# fio exits 0 even when it cannot load an engine: its output decides.
-run "fio --enghelp=ENGINE.so" fio --enghelp="$engine"
-has '^hipri +:' "  ... fio loads the engine and lists its options (hipri)"
-has '^sqthread_poll +:' "  ... (sqthread_poll)"
-if [ "$running_k" = 1 ]; then
-	run "fio job on the engine: buffered randwrite + verify with SQWQ" \
-		fio --name=smoke --ioengine=external:"$engine" --sqwq --direct=0 \
-		--filename="$work/fio.dat" --rw=randwrite --bs=4k --size=4m --iodepth=8 \
-		--verify=crc32c --do_verify=1 --verify_fatal=1
-	has 'WRITE: bw=' "  ... fio reports the writes"
-	has 'READ: bw=' "  ... and the verifying reads"
-else
-	echo "ok $((tap_n += 1)) - fio job on the engine # SKIP $K is not running"
-fi
 tap_done

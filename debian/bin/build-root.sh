@@ -1,0 +1,65 @@
+#!/bin/bash
+# Build (once) a Debian root of SUITE to build the packages of a base whose
+# Debian release is not this machine's (Debian 13's packages on a Debian 12
+# machine: trixie's gcc-14, debhelper, fio and libraries), and print its
+# path:
+#
+#   debian/bin/build-root.sh SUITE CONTROL
+#
+# mmdebstrap's buildd variant of SUITE (build-essential), ccache, and the
+# Build-Depends of CONTROL (a debian/control generated for that base)
+# installed with apt-get build-dep. Mirrors come from the machine's own
+# apt sources, renamed to SUITE (tests/pkg/debian-sources.py --as). The
+# root is a directory cached in build/pkg/cache/build-root-SUITE-KEY,
+# keyed by the Build-Depends, the sources and this script; a new key
+# builds a new root and removes the old ones. Needs root (mmdebstrap in
+# root mode; build-debs.sh chroots into it). Its package lists stay, so
+# that a build can see which fio the root has.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+suite=${1:?usage: build-root.sh SUITE CONTROL} control=${2:?usage: build-root.sh SUITE CONTROL}
+cache=$top/build/pkg/cache
+
+die() { echo "build-root: $*" >&2; exit 1; }
+[ "$(id -u)" = 0 ] || die "needs root (mmdebstrap, chroot)"
+command -v mmdebstrap >/dev/null || die "mmdebstrap missing: apt-get install mmdebstrap"
+[ -f "$control" ] || die "no $control"
+mkdir -p "$cache"
+exec 8>"$cache/.build-root-$suite.lock"
+flock 8
+
+sources=$cache/build-root-$suite.sources
+"$top/tests/pkg/debian-sources.py" --as "$suite" >"$sources.new"
+mv "$sources.new" "$sources"
+# the Build-Depends paragraph of the source stanza decides the key
+deps=$(sed -n '/^Build-Depends:/,/^[^ ]/p' "$control")
+key=$(printf '%s\n' "$deps" | cat - "$sources" "${BASH_SOURCE[0]}" | sha256sum | cut -c1-16)
+root=$cache/build-root-$suite-$key
+if [ -f "$root/.complete" ]; then
+	echo "build-root: cached root $root" >&2
+	echo "$root"
+	exit 0
+fi
+
+echo "build-root: building a $suite build root" >&2
+start=$(date +%s)
+rm -rf "$root"
+mkdir -p "$cache/.control-$suite/debian"
+cp "$control" "$cache/.control-$suite/debian/control"
+# apt-get build-dep reads the control file of a source tree (a path)
+nice -n 10 mmdebstrap --variant=buildd --include=ccache \
+	--aptopt='Acquire::Retries "3"' --skip=cleanup/apt/lists \
+	--customize-hook='mkdir -p "$1/tmp/aioring-control"' \
+	--customize-hook="sync-in $cache/.control-$suite /tmp/aioring-control" \
+	--customize-hook='chroot "$1" apt-get -y --no-install-recommends build-dep /tmp/aioring-control' \
+	--customize-hook='rm -rf "$1/tmp/aioring-control"' \
+	"$suite" "$root" "$sources" >&2 ||
+	{ rm -rf "$root" "$cache/.control-$suite"; die "mmdebstrap failed"; }
+rm -rf "$cache/.control-$suite"
+touch "$root/.complete"
+for old in "$cache"/build-root-"$suite"-*; do
+	[ -d "$old" ] && [ "$old" != "$root" ] && rm -rf "$old"
+done
+echo "build-root: built $root in $(( $(date +%s) - start )) s" >&2
+echo "$root"
