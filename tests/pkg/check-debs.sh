@@ -248,9 +248,10 @@ tap_ok "field linux-headers-aioring-amd64 Depends | matches -F 'linux-headers-$k
 tap_ok "field $h Depends | tr ',' '\\n' | matches -x ' *$DEBIAN_GCC'" "$h depends on $DEBIAN_GCC ($(field "$h" Depends))"
 tap_ok "field $img Depends | matches 'linux-base (>= 4.3~)' && field $img Depends | matches kmod" \
 	"$img depends on kmod and linux-base (>= 4.3~)"
-tap_ok "field $img Recommends | matches apparmor && field $img Recommends$(
-	[ "$DEBIAN_SUITE" = bookworm ] || echo ' Suggests') | matches firmware-linux-free" \
-	"$img recommends apparmor, $([ "$DEBIAN_SUITE" = bookworm ] && echo recommends || echo suggests) firmware-linux-free ($(field "$img" Recommends))"
+fw_field=Recommends	# Debian 13's linux-image suggests the firmware
+[ "$DEBIAN_SUITE" = bookworm ] || fw_field=Suggests
+tap_ok "field $img Recommends | matches apparmor && field $img $fw_field | matches firmware-linux-free" \
+	"$img recommends apparmor, ${fw_field,,} firmware-linux-free ($(field "$img" Recommends); $(field "$img" Suggests))"
 # Every relation of Debian's own image of the same ABI, when apt knows it
 debian_img=linux-image-$DEBIAN_ABI-amd64
 # (apt of the base's release: base-env.sh)
