@@ -56,7 +56,7 @@ help:
 	@echo "  make tools-vm-check  run the aioring-bench checks (tests/tools) in a guest"
 	@echo "  make bench           benchmark matrix on null_blk in a vm-kernel guest: build/bench/report.md"
 	@echo "  make bench-compare   two runs side by side (OLD=.../report.json NEW=.../report.json)"
-	@echo "  make deb             Debian packages in build/pkg/deb (PKG_PROFILE=distro|vm)"
+	@echo "  make deb             Debian packages of BASE in build/pkg/deb or build/BASE/pkg/deb (PKG_PROFILE=distro|vm)"
 	@echo "  make rpm             RPMs in build/pkg/rpm (PKG_PROFILE=distro|vm)"
 	@echo "  make repo            packages plus apt and dnf repositories in build/pkg/repo"
 	@echo "  make check-packages  vm-profile packages: lint, contents, apt install, boot, autopkgtest"

@@ -19,9 +19,9 @@
 #    work tree, uncommitted edits included), Debian's source of the fio of
 #    the build (tools/fio/fetch-fio-source.sh) as the orig-fio component
 #    and Debian's kernel source tarball (kernel/scripts/get-source.sh) as
-#    the orig-linux component. When the archive does not offer that fio's
-#    source, the build goes on without the fio engine
-#    (pkg.linux-aioring.nofio) and says so;
+#    the orig-linux component. When the archive does not serve that fio's
+#    source (HTTP 404), the build goes on without the fio engine
+#    (pkg.linux-aioring.nofio) and says so; any other failure stops it;
 # 3. unpacks them with debian/ and the base's changelog into
 #    PKG/src/linux-aioring-UPSTREAM, as dpkg-source -x would (fio/ and
 #    linux/);
@@ -82,7 +82,7 @@ profiles=$(echo "$profiles" | xargs -n1 | sort -u | paste -sd,)
 debian/bin/gencontrol.sh >/dev/null
 host=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
 root=
-if [ "$DEBIAN_SUITE" != "$host" ] && [ "$mode" != source ]; then
+if [ "$DEBIAN_SUITE" != "$host" ]; then
 	root=$(debian/bin/build-root.sh "$DEBIAN_SUITE" debian/control) ||
 		die "no $DEBIAN_SUITE build root"
 	echo "build-debs: building in a $DEBIAN_SUITE root ($root)"
@@ -157,7 +157,11 @@ if [ ! -f "$fio_orig" ]; then
 fi
 if [ -f "$fio_orig" ]; then
 	cp "$fio_orig" "$origfio"
+elif ! grep -q ' 404 ' "$pkg/fio-source.log"; then
+	cat "$pkg/fio-source.log" >&2
+	die "could not fetch the source of $DEBIAN_SUITE's fio $fio_ver (see above)"
 else
+	# the archive lists that source but no longer serves its files
 	echo "build-debs: WARNING: the archive does not offer the source of $DEBIAN_SUITE's fio $fio_ver" \
 		"($pkg/fio-source.log): no fio-engine-aio-ring in this build (pkg.linux-aioring.nofio)" >&2
 	profiles=$(echo "$profiles pkg.linux-aioring.nofio" | xargs -n1 | sort -u | paste -sd,)
@@ -216,5 +220,7 @@ fi
 [ "$mode" = source ] || cp "$src"/*.deb "$pkg/deb/"
 cp "$src"/*.changes "$src"/*.buildinfo "$pkg/deb/"
 # profile, DEB_BUILD_PROFILES, seconds, the fio the engine was built for
-echo "$profile ${profiles:-none} $secs ${origfio:+$fio_ver}${origfio:-none}" >"$pkg/deb/build-info.txt"
+fio_info=none
+[ -z "$origfio" ] || fio_info=$fio_ver
+echo "$profile ${profiles:-none} $secs $fio_info" >"$pkg/deb/build-info.txt"
 echo "build-debs: built in $secs s ($((secs / 60)) min): $(find "$pkg/deb" -name '*.dsc' | wc -l) source and $(find "$pkg/deb" -name '*.deb' | wc -l) binary packages in $pkg/deb/"

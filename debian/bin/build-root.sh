@@ -12,9 +12,9 @@
 # apt sources, renamed to SUITE (tests/pkg/debian-sources.py --as). The
 # root is a directory cached in build/pkg/cache/build-root-SUITE-KEY,
 # keyed by the Build-Depends, the sources and this script; a new key
-# builds a new root and removes the old ones. Needs root (mmdebstrap in
-# root mode; build-debs.sh chroots into it). Its package lists stay, so
-# that a build can see which fio the root has.
+# builds a new root and removes the old ones; a cached root is upgraded
+# from the archive each time. Needs root (mmdebstrap in root mode;
+# build-debs.sh chroots into it).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -37,7 +37,13 @@ deps=$(sed -n '/^Build-Depends:/,/^[^ ]/p' "$control")
 key=$(printf '%s\n' "$deps" | cat - "$sources" "${BASH_SOURCE[0]}" | sha256sum | cut -c1-16)
 root=$cache/build-root-$suite-$key
 if [ -f "$root/.complete" ]; then
-	echo "build-root: cached root $root" >&2
+	# brought up to date, so that its fio (whose source the engine is
+	# built against) is the one the archive serves now
+	echo "build-root: cached root $root, upgrading it" >&2
+	"$top/debian/bin/in-build-root.sh" "$root" / /bin/sh -c \
+		'export DEBIAN_FRONTEND=noninteractive; apt-get -q update &&
+		 apt-get -qy -o Dpkg::Options::=--force-confold --no-install-recommends dist-upgrade' >&2 </dev/null ||
+		die "could not bring $root up to date"
 	echo "$root"
 	exit 0
 fi
@@ -47,7 +53,9 @@ start=$(date +%s)
 rm -rf "$root"
 mkdir -p "$cache/.control-$suite/debian"
 cp "$control" "$cache/.control-$suite/debian/control"
-# apt-get build-dep reads the control file of a source tree (a path)
+# apt-get build-dep reads the control file of a source tree (a path);
+# mmdebstrap's hooks get the root as $1
+# shellcheck disable=SC2016
 nice -n 10 mmdebstrap --variant=buildd --include=ccache \
 	--aptopt='Acquire::Retries "3"' --skip=cleanup/apt/lists \
 	--customize-hook='mkdir -p "$1/tmp/aioring-control"' \

@@ -52,10 +52,13 @@ if [ "$DEBIAN_SUITE" != "$host" ]; then
 	root=$("$top/debian/bin/build-root.sh" "$DEBIAN_SUITE" "$top/debian/control" 2>/dev/null) ||
 		{ echo "Bail out! no $DEBIAN_SUITE build root to check its packages in"; exit 1; }
 fi
-# here or in the build root
+# here or in the build root (in the current directory when the root sees
+# it: under the work tree)
 native() {
+	local d=$PWD
+	case $d/ in "$top"/*) ;; *) d=$top ;; esac
 	if [ -n "$root" ]; then
-		"$top/debian/bin/in-build-root.sh" "$root" "$PWD" "$@"
+		"$top/debian/bin/in-build-root.sh" "$root" "$d" "$@"
 	else
 		"$@"
 	fi
@@ -271,8 +274,8 @@ if [ "$fio_built" != none ]; then
 	# shellcheck disable=SC2016 # a dpkg-query format
 	fio_have=$(native dpkg-query -W -f='${Version}' fio 2>/dev/null)
 	fio_dep=$(field fio-engine-aio-ring Depends | tr ',' '\n' | sed -n 's/^ *fio (= \(.*\))$/\1/p')
-	tap_ok "[ -n '$fio_dep' ] && [ '$fio_dep' = '$fio_have' ]" \
-		"fio-engine-aio-ring depends on fio (= $fio_dep), the fio of the build ($fio_have)"
+	tap_ok "[ -n '$fio_dep' ] && [ '$fio_dep' = '$fio_have' ] && [ '$fio_dep' = '$fio_built' ]" \
+		"fio-engine-aio-ring depends on fio (= $fio_dep), the fio of the build ($fio_have; build-info.txt: $fio_built)"
 fi
 
 # --- apt repository ----------------------------------------------------------
