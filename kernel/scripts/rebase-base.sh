@@ -11,7 +11,7 @@
 #  1. fetch that upload's source tarball, record its sha256 (apt checked
 #     the package against the archive's signed index);
 #  2. take the ABI name from Debian's own linux-image-amd64 of that version
-#     (6.1.0-57 in Debian 12, 6.12.118+deb13 in Debian 13);
+#     (X.Y.Z-N in Debian 12, X.Y.Z+debN in Debian 13);
 #  3. vendor that upload's amd64 config in the base's config/debian/;
 #  4. rewrite the base's version.env (flavour revision 1);
 #  5. re-apply the base's patches at fuzz 0 (make kernel-tree); a patch
@@ -82,7 +82,7 @@ if [ $resume = 0 ]; then
 	# 1.-3.: the packages of that upload
 	rm -rf "$work"
 	mkdir -p "$work" build/src
-	# Debian 12: linux-image-6.1.0-57-amd64; Debian 13: linux-image-6.12.118+deb13-amd64
+	# Debian 12: linux-image-X.Y.Z-N-amd64; Debian 13: linux-image-X.Y.Z+debN-amd64
 	abi=$(apt-cache show "linux-image-amd64=$version" 2>/dev/null |
 		sed -n 's/^Depends:.*linux-image-\([0-9][0-9.]*[-+][0-9a-z]*\)-amd64\( .*\)\{0,1\}$/\1/p' | sed -n 1p)
 	[[ $abi =~ ^[0-9]+\.[0-9]+\.[0-9]+(-[0-9]+|\+deb[0-9]+)$ ]] ||
