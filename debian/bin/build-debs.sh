@@ -80,9 +80,8 @@ profiles=$(echo "$profiles" | xargs -n1 | sort -u | paste -sd,)
 # 1. debian/control for the base's version file, then the Build-Depends:
 # here, or in a build root of the base's Debian release
 debian/bin/gencontrol.sh >/dev/null
-host=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
 root=
-if [ "$DEBIAN_SUITE" != "$host" ]; then
+if [ "$DEBIAN_SUITE" != "$host_suite" ]; then
 	root=$(debian/bin/build-root.sh "$DEBIAN_SUITE" debian/control) ||
 		die "no $DEBIAN_SUITE build root"
 	echo "build-debs: building in a $DEBIAN_SUITE root ($root)"

@@ -32,22 +32,23 @@ uid="linux-aioring local archive <devel@linux-aioring.invalid>"
 
 die() { echo "make-apt-repo: $*" >&2; exit 1; }
 # SUITE DEBDIR, for each base with packages (or as given)
-suites=()
+suites=() bases=()
 for a in "$@"; do
 	[[ $a == [a-z]*=?* ]] || die "'$a' is not SUITE=DEBDIR"
 	suites+=("${a%%=*}" "$(realpath -m "${a#*=}")")
 done
-[ $# -gt 0 ] || for env in "$top"/kernel/version.env "$top"/kernel/bases/*/version.env; do
-	[ -f "$env" ] || continue
-	base=bookworm debdir=$top/build/pkg/deb
-	if [ "$env" != "$top/kernel/version.env" ]; then
-		base=$(basename "$(dirname "$env")")
-		debdir=$top/build/$base/pkg/deb
-	fi
-	ls "$debdir"/*.deb >/dev/null 2>&1 || continue
-	# shellcheck disable=SC1090 # a version file of a base
-	suites+=("$(. "$env" && echo "$DEBIAN_SUITE")" "$debdir")
-done
+if [ $# = 0 ]; then
+	for env in "$top"/kernel/bases/*/version.env; do
+		bases+=("$(basename "$(dirname "$env")")")
+	done
+	for b in bookworm "${bases[@]}"; do
+		# the base's release and package directory (base.sh)
+		# shellcheck source=kernel/scripts/base.sh
+		read -r suite debdir < <(BASE=$b && . "$top/kernel/scripts/base.sh" &&
+			echo "$DEBIAN_SUITE $base_build/pkg/deb")
+		ls "$debdir"/*.deb >/dev/null 2>&1 && suites+=("$suite" "$debdir")
+	done
+fi
 [ ${#suites[@]} -gt 0 ] || die "no .deb of any base (run 'make deb' first)"
 for c in apt-ftparchive gpg gpgv; do
 	command -v "$c" >/dev/null || die "$c missing (apt-get install apt-utils gnupg gpgv)"

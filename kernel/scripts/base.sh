@@ -2,20 +2,28 @@
 # Sourced by the kernel scripts: which base they work on. BASE names it
 # (the Makefile's BASE=): bookworm, Debian 12's linux 6.1, kept at the top
 # of kernel/ and build/; or another Debian release under kernel/bases/BASE
-# and build/BASE (trixie: Debian 13's linux 6.12). Sets base_dir (its
-# version.env and patches/), base_build (its tree and objects; its
-# packages in base_build/pkg) and base_changelog (the Debian changelog of
-# its packages: debian/changelog when its distribution is the base, as
-# for bookworm in the work tree and for any base in its source package,
-# which carries its changelog as debian/changelog; else
-# base_dir/debian/changelog), and reads its version file. Needs $top,
-# the top of the tree.
+# and build/BASE (trixie: Debian 13's linux 6.12). Without BASE, the base
+# is the distribution of debian/changelog when it names one: bookworm in
+# the work tree, the base of a source package (which carries that base's
+# changelog as debian/changelog). Sets base_dir (its version.env and
+# patches/), base_build (its tree and objects; its packages in
+# base_build/pkg), base_changelog (the Debian changelog of its packages:
+# debian/changelog when its distribution is the base, else
+# base_dir/debian/changelog) and host_suite (this machine's Debian
+# release), and reads its version file. Needs $top, the top of the tree.
 
-BASE=${BASE:-bookworm}
+# shellcheck disable=SC2154 # $top is the sourcing script's
+changelog_dist=$(sed -n '1s/^[^)]*) \([^;]*\);.*/\1/p' "$top/debian/changelog" 2>/dev/null)
+if [ -z "${BASE:-}" ]; then
+	BASE=bookworm
+	case $changelog_dist in
+	'' | *[!a-z]*) ;;
+	*) [ ! -f "$top/kernel/bases/$changelog_dist/version.env" ] || BASE=$changelog_dist ;;
+	esac
+fi
 # shellcheck disable=SC2034 # the sourcing scripts use the names
 case $BASE in
 bookworm)
-	# shellcheck disable=SC2154 # $top is the sourcing script's
 	base_dir=$top/kernel
 	base_build=$top/build ;;
 *[!a-z]* | '')
@@ -26,11 +34,13 @@ bookworm)
 	base_build=$top/build/$BASE ;;
 esac
 # shellcheck disable=SC2034
-if [ "$(sed -n '1s/^[^)]*) \([^;]*\);.*/\1/p' "$top/debian/changelog" 2>/dev/null)" = "$BASE" ]; then
+if [ "$changelog_dist" = "$BASE" ]; then
 	base_changelog=$top/debian/changelog
 else
 	base_changelog=$base_dir/debian/changelog
 fi
+# shellcheck disable=SC2034
+host_suite=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
 [ -f "$base_dir/version.env" ] ||
 	{ echo "${0##*/}: no base '$BASE' ($base_dir/version.env)" >&2; exit 2; }
 # shellcheck source=kernel/version.env

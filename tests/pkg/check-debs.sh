@@ -46,8 +46,7 @@ t=$(mktemp -d "$top/build/tmp/check-debs.XXXXXX")
 trap 'rm -rf "$t"' EXIT
 # the build root of another release (debian/bin/build-root.sh, cached)
 root=
-host=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
-if [ "$DEBIAN_SUITE" != "$host" ]; then
+if [ "$DEBIAN_SUITE" != "$host_suite" ]; then
 	BASE=$BASE "$top/debian/bin/gencontrol.sh" >/dev/null &&
 	root=$("$top/debian/bin/build-root.sh" "$DEBIAN_SUITE" "$top/debian/control" 2>/dev/null) ||
 		{ echo "Bail out! no $DEBIAN_SUITE build root to check its packages in"; exit 1; }

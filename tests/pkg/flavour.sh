@@ -2,10 +2,9 @@
 # Sourced by the installed-system tests: $src (the source tree), $K (the
 # flavour's kernel release, from the version file of the tree's base, or
 # AIORING_PKGTEST_KERNEL) and $running_k (1 when that kernel is running).
-# The base is BASE, or the distribution of the tree's debian/changelog
-# (a source package of the trixie base says trixie).
+# The base is BASE, or the one the tree's debian/changelog names (a
+# source package of the trixie base says trixie; kernel/scripts/base.sh).
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-BASE=${BASE:-$(sed -n '1s/^[^)]*) \([^;]*\);.*/\1/p' "$src/debian/changelog")}
 # shellcheck disable=SC2034 # base.sh reads $top
 top=$src
 # shellcheck source=kernel/scripts/base.sh
