@@ -3,17 +3,16 @@
 # The real work is in small scripts under kernel/scripts, tests/vm and
 # tests; this file says what depends on what.
 
-include kernel/version.env
-
 PROFILE ?= vm-debug
 NPROC := $(shell nproc)
 BUILD := build
-# BASE picks the base (issue 17, in progress): bookworm (kernel/version.env,
-# Debian 12's linux 6.1; trees and objects in build/) or trixie
-# (kernel/bases/trixie, Debian 13's linux 6.12; build/trixie/). Every
-# kernel, test and Debian package target takes it; the RPMs are built from
-# bookworm only so far.
-BASE ?= bookworm
+# BASE picks the base: trixie (kernel/bases/trixie, Debian 13's linux
+# 6.12; trees and objects in build/trixie/) or bookworm (kernel/version.env,
+# Debian 12's linux 6.1; build/). Every kernel, test and package target
+# takes it. The default is the distribution of debian/changelog, the
+# default base's package changelog (kernel/scripts/base.sh): trixie.
+BASE ?= $(shell head -n 1 debian/changelog | cut -d ' ' -f 3 | tr -d ';')
+BASE := $(BASE)
 export BASE
 BASE_BUILD = $(if $(filter bookworm,$(BASE)),$(BUILD),$(BUILD)/$(BASE))
 OBJ = $(BASE_BUILD)/obj-$(PROFILE)
@@ -23,7 +22,7 @@ DEBUG_BZIMAGE = $(BASE_BUILD)/obj-vm-debug/arch/x86/boot/bzImage
 VM_SUFFIX = $(if $(filter bookworm,$(BASE)),,-$(BASE))
 # the RPMs are built from bookworm only so far
 RPM_BASE_CHECK = @test "$(BASE)" = bookworm || \
-	{ echo "make: RPMs of BASE=$(BASE) are not built yet (issue 17)" >&2; exit 2; }
+	{ echo "make: RPMs are built from BASE=bookworm only so far, not $(BASE)" >&2; exit 2; }
 
 CC ?= gcc
 CFLAGS ?= -O2 -g
@@ -67,8 +66,8 @@ help:
 	@echo "  make reliability-report  build/reliability/report.md from the last runs"
 	@echo "  make clean           remove build products (keeps the unpacked source)"
 
-# Debian's kernel source of the pinned upload is fetched (and its sha256
-# checked) into build/src; when the archive no longer offers it, deps says
+# Debian's kernel source of each base's pinned upload is fetched (and its
+# sha256 checked) into build/src; when the archive no longer offers it, deps says
 # so in one line and still installs everything else. The machine is
 # Debian 12: the Build-Depends installed are the bookworm base's (the
 # trixie packages build in a Debian 13 root, debian/bin/build-root.sh). The installed fio's
@@ -78,7 +77,9 @@ deps:
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEPS)
 	BASE=bookworm debian/bin/gencontrol.sh
 	DEBIAN_FRONTEND=noninteractive apt-get build-dep -y --no-install-recommends ./
-	kernel/scripts/get-source.sh >/dev/null || [ $$? = 3 ]
+	for env in kernel/version.env kernel/bases/*/version.env; do \
+		kernel/scripts/get-source.sh $$env >/dev/null || [ $$? = 3 ] || exit; \
+	done
 	tools/fio/fetch-fio-source.sh $(BUILD)/fio >/dev/null
 
 # --- the base: Debian's upload the flavour is built on (kernel/version.env) --

@@ -26,13 +26,23 @@ changelog() {	# changelog VERSION_ENV DIST
 		'' '  * test entry' '' \
 		' -- linux-aioring developers <devel@linux-aioring.invalid>  Thu, 01 Jan 2026 00:00:00 +0000')
 }
-mkdir -p "$t/kernel/bases/trixie/debian"
-changelog "$t/kernel/version.env" bookworm >"$t/debian/changelog"
-changelog "$t/kernel/bases/trixie/version.env" trixie >"$t/kernel/bases/trixie/debian/changelog"
+# as in the work tree: the default base's (trixie) is debian/changelog,
+# bookworm's is kernel/debian/changelog
+mkdir -p "$t/kernel/debian"
+changelog "$t/kernel/version.env" bookworm >"$t/kernel/debian/changelog"
+changelog "$t/kernel/bases/trixie/version.env" trixie >"$t/debian/changelog"
+base_of() {	# base_of [BASE]: what base.sh makes of it, and its changelog
+	(top=$t BASE=${1:-} && . "$t/kernel/scripts/base.sh" &&
+		echo "$BASE ${base_changelog#"$t"/}")
+}
 gen() { (cd "$t" && BASE=$1 debian/bin/gencontrol.sh) >"$t/out" 2>&1; }
 stanza() {	# stanza PACKAGE: that package's stanza of debian/control
 	awk -v want="Package: $1" '$0 == want { p = 1 } p && /^$/ { exit } p' "$t/debian/control"
 }
+
+tap_ok '[ "$(base_of)" = "trixie debian/changelog" ] &&
+	[ "$(base_of bookworm)" = "bookworm kernel/debian/changelog" ]' \
+	"without BASE the base is trixie, debian/changelog's; bookworm's changelog is kernel/debian/changelog"
 
 . "$top/kernel/version.env"
 k12=$DEBIAN_ABI-$FLAVOUR
@@ -62,11 +72,18 @@ tap_ok '[ -z "$(awk "/^ / && length(\$0) > 80" "$t/debian/control")" ]' \
 	"trixie: no description line over 80 columns with its longer release name"
 
 # a base whose changelog is another release's is refused
-sed -i '1s/) trixie;/) bookworm;/' "$t/kernel/bases/trixie/debian/changelog"
-gen trixie
+sed -i '1s/) bookworm;/) trixie;/' "$t/kernel/debian/changelog"
+gen bookworm
 rc=$?
-tap_ok '[ $rc != 0 ] && matches "top entry is for .bookworm., not trixie" <"$t/out"' \
-	"a trixie changelog whose top entry says bookworm is refused (rc $rc)"
+tap_ok '[ $rc != 0 ] && matches "top entry is for .trixie., not bookworm" <"$t/out"' \
+	"a bookworm changelog whose top entry says trixie is refused (rc $rc)"
+
+# a source package of bookworm carries bookworm's changelog as
+# debian/changelog: that is its base without BASE
+cp "$t/kernel/debian/changelog" "$t/debian/changelog"
+sed -i '1s/) trixie;/) bookworm;/' "$t/debian/changelog"
+tap_ok '[ "$(base_of)" = "bookworm debian/changelog" ]' \
+	"a tree whose debian/changelog is bookworm's is of the bookworm base"
 
 # debian/rules reads the base from the distribution of debian/changelog
 tap_ok 'grep -q "^export BASE := \$(shell dpkg-parsechangelog -SDistribution)" "$top/debian/rules"' \
