@@ -20,9 +20,6 @@ BZIMAGE = $(OBJ)/arch/x86/boot/bzImage
 DEBUG_BZIMAGE = $(BASE_BUILD)/obj-vm-debug/arch/x86/boot/bzImage
 # guests of another base log to build/vm/NAME-BASE
 VM_SUFFIX = $(if $(filter bookworm,$(BASE)),,-$(BASE))
-# the RPMs are built from bookworm only so far
-RPM_BASE_CHECK = @test "$(BASE)" = bookworm || \
-	{ echo "make: RPMs are built from BASE=bookworm only so far, not $(BASE)" >&2; exit 2; }
 
 CC ?= gcc
 CFLAGS ?= -O2 -g
@@ -56,7 +53,7 @@ help:
 	@echo "  make bench           benchmark matrix on null_blk in a vm-kernel guest: build/bench/report.md"
 	@echo "  make bench-compare   two runs side by side (OLD=.../report.json NEW=.../report.json)"
 	@echo "  make deb             Debian packages of BASE in build/pkg/deb or build/BASE/pkg/deb (PKG_PROFILE=distro|vm)"
-	@echo "  make rpm             RPMs in build/pkg/rpm (PKG_PROFILE=distro|vm)"
+	@echo "  make rpm             RPMs of BASE in build/pkg/rpm or build/BASE/pkg/rpm (PKG_PROFILE=distro|vm)"
 	@echo "  make repo            packages plus apt and dnf repositories in build/pkg/repo"
 	@echo "  make check-packages  vm-profile packages: lint, contents, apt install, boot, autopkgtest"
 	@echo "  make release-check   the same for the distro-profile packages users install (hours)"
@@ -242,20 +239,25 @@ deb:
 # with packages); the BASE's are built first when there are none ('make
 # deb' and 'make rpm' rebuild them)
 repo: $(if $(wildcard $(BASE_BUILD)/pkg/deb/*.changes),,deb) \
-      $(if $(filter bookworm,$(BASE)),$(if $(wildcard $(BUILD)/pkg/rpm/RPMS/*/*.rpm),,rpm))
+      $(if $(wildcard $(BASE_BUILD)/pkg/rpm/RPMS/*/*.rpm),,rpm)
 	debian/bin/make-apt-repo.sh $(BUILD)/pkg/repo
-	if [ -x rpm/scripts/make-dnf-repo.sh ]; then rpm/scripts/make-dnf-repo.sh; fi
+	for b in bookworm $(notdir $(wildcard kernel/bases/*)); do \
+		rpms=$$(top=$(CURDIR) BASE=$$b; . kernel/scripts/base.sh && echo $$base_build/pkg/rpm); \
+		[ -z "$$(find $$rpms/RPMS -name '*.rpm' 2>/dev/null)" ] || \
+			BASE=$$b rpm/scripts/make-dnf-repo.sh || exit; \
+	done
 
-# RPMs with rpmbuild on this Debian host: build/pkg/rpm/{RPMS,SRPMS}
-# (rpm/scripts/build-rpms.sh; PKG_PROFILE=vm is rpmbuild --with vm)
+# RPMs with rpmbuild on this Debian host: build/pkg/rpm/{RPMS,SRPMS}, or
+# build/BASE/pkg/rpm (rpm/scripts/build-rpms.sh: the kernel of a base of
+# another Debian release builds in a root of that release, with its
+# compiler; PKG_PROFILE=vm is rpmbuild --with vm)
 DEPS += rpm rpm2cpio rpmlint createrepo-c python3-yaml elfutils
 .PHONY: rpm
 rpm:
-	$(RPM_BASE_CHECK)
 	rpm/scripts/build-rpms.sh -p $(PKG_PROFILE)
 
 # vm-profile packages (pkg.linux-aioring.nodbg), their checks, make repo,
-# then apt install into a debootstrapped Debian 12 root (cached in
+# then apt install into a root of the base's Debian release (cached in
 # build/pkg/cache), its own kernel booted under QEMU, autopkgtest there:
 # build/pkg/autopkgtest/
 DEPS += mmdebstrap autopkgtest e2fsprogs dpkg-dev

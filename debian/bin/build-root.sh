@@ -6,7 +6,8 @@
 #
 #   debian/bin/build-root.sh SUITE CONTROL
 #
-# mmdebstrap's buildd variant of SUITE (build-essential), ccache, and the
+# mmdebstrap's buildd variant of SUITE (build-essential), ccache, rpm
+# (rpm/scripts/build-rpms.sh runs rpmbuild of the kernel there) and the
 # Build-Depends of CONTROL (a debian/control generated for that base)
 # installed with apt-get build-dep. Mirrors come from the machine's own
 # apt sources, renamed to SUITE (tests/pkg/debian-sources.py --as). The
@@ -56,7 +57,7 @@ cp "$control" "$cache/.control-$suite/debian/control"
 # apt-get build-dep reads the control file of a source tree (a path);
 # mmdebstrap's hooks get the root as $1
 # shellcheck disable=SC2016
-nice -n 10 mmdebstrap --variant=buildd --include=ccache \
+nice -n 10 mmdebstrap --variant=buildd --include=ccache,rpm \
 	--aptopt='Acquire::Retries "3"' --skip=cleanup/apt/lists \
 	--customize-hook='mkdir -p "$1/tmp/aioring-control"' \
 	--customize-hook="sync-in $cache/.control-$suite /tmp/aioring-control" \

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Add a top entry to the Debian changelog of a base's packages
-# (kernel/scripts/base.sh: debian/changelog for bookworm,
-# kernel/bases/BASE/debian/changelog for the others) for its version file
+# (kernel/scripts/base.sh: debian/changelog for the default base, trixie;
+# BASE_DIR/debian/changelog for the others) for its version file
 # ('make rebase-base' calls it after moving the base):
 #
 #   [BASE=bookworm|trixie] debian/bin/new-changelog-entry.sh MESSAGE...

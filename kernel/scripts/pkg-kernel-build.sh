@@ -18,7 +18,7 @@
 #       compiler the kernel is built with (the headers depend on it)
 #
 # Environment: BASE (kernel/scripts/base.sh: which base's version file and
-# series; default bookworm); PKG_VERSION (package version) and PKG_DATE
+# series; default trixie); PKG_VERSION (package version) and PKG_DATE
 # (YYYY-MM-DD of its changelog entry) go into /proc/version; JOBS
 # (default nproc).
 # ccache is used when installed, with CCACHE_BASEDIR=SRCDIR so that the

@@ -19,8 +19,8 @@
 #     stopped at it in the base's tree to fix it;
 #  6. require an empty 'listnewconfig' for the distro profile;
 #  7. add the changelog entries: the project's, the base's Debian
-#     changelog (base.sh's base_changelog) and, for bookworm, the RPM
-#     specs' (the RPMs are built from bookworm only so far);
+#     changelog (base.sh's base_changelog) and its RPM changelogs
+#     (BASE_DIR/rpm/*.changelog);
 #  8. run 'make check' (NOCHECK=1 skips it).
 # Nothing is committed: 'git diff' shows the rebase.
 set -euo pipefail
@@ -126,9 +126,7 @@ kernel/scripts/configure.sh distro ||
 # (the ABI is named in the version file only)
 msg="$msg: $config_note."
 debian/bin/new-changelog-entry.sh "$msg"
-if [ "$BASE" = bookworm ]; then
-	rpm/scripts/new-changelog-entry.sh "$msg"
-fi
+rpm/scripts/new-changelog-entry.sh "$msg"
 entry=$(echo "- $msg" | fold -s -w 72 | sed -e 's/ *$//' -e '2,$s/^/  /')
 awk -v entry="$entry" 'skip && /^$/ { skip = 0; next } { skip = 0; print }
 	!done && /^## Unreleased$/ { print ""; print entry; print ""; done = skip = 1 }' \

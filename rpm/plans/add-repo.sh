@@ -1,6 +1,6 @@
 #!/bin/bash
 # tmt prepare: point dnf at the linux-aioring repository (AIORING_DNF_REPO,
-# the baseurl of build/pkg/repo/dnf as this machine reaches it). The
+# the baseurl of build/pkg/repo/dnf/BASE as this machine reaches it). The
 # .repo file follows the template 'make repo' writes next to the
 # repository; gpgcheck follows it too.
 set -euo pipefail

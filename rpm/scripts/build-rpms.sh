@@ -4,13 +4,22 @@
 #   aioring-tools, aioring-libs, aioring-devel,
 #   fio-engine-aio-ring                        from rpm/aioring-tools.spec.in
 #
-#   build-rpms.sh [-p distro|vm] [-S] [-R] [kernel|tools]...
+#   [BASE=trixie|bookworm] build-rpms.sh [-p distro|vm] [-S] [-R] [kernel|tools]...
 #
+# The kernel is the base's (kernel/scripts/base.sh: its version file,
+# series and RPM changelogs, BASE_DIR/rpm/*.changelog), built with the
+# compiler Debian builds that kernel with (DEBIAN_GCC): a base of another
+# Debian release than this machine's runs rpmbuild of the kernel in a
+# root of that release (debian/bin/build-root.sh), so 6.12's RPMs are
+# built with trixie's gcc-14 as an EL10-style system's kernel is. The
+# tools do not depend on the base; they are built here, with the
+# installed fio, versioned like the kernel.
 # -S writes the specs and sources only (no rpmbuild); -R reuses the
 # unpacked and patched trees of the last build (rpmbuild --noprep: an
 # incremental build after a change of the specs or scripts). -p picks the kernel config (default $PKG_PROFILE, else distro; vm is
 # rpmbuild --with vm). Without names both specs are built. Everything lives
-# in a private rpmbuild tree, build/pkg/rpm: SPECS (the specs written from
+# in a private rpmbuild tree, build/pkg/rpm (build/BASE/pkg/rpm for a base
+# other than bookworm): SPECS (the specs written from
 # the .spec.in files), SOURCES, BUILD (the kernel builds in tree in
 # BUILD/linux-VERSION), RPMS, SRPMS, logs.
 set -euo pipefail
@@ -20,9 +29,10 @@ set -euo pipefail
 umask 022
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-# shellcheck source=kernel/version.env
-. "$top/kernel/version.env"
-usage() { echo "usage: build-rpms.sh [-p distro|vm] [-S] [-R] [kernel|tools]..." >&2; exit 2; }
+# shellcheck source=kernel/scripts/base.sh
+. "$top/kernel/scripts/base.sh"
+export BASE
+usage() { echo "usage: [BASE=...] build-rpms.sh [-p distro|vm] [-S] [-R] [kernel|tools]..." >&2; exit 2; }
 die() { echo "build-rpms: $*" >&2; exit 1; }
 
 profile=${PKG_PROFILE:-distro}
@@ -45,19 +55,19 @@ for s in "${specs[@]}"; do
 done
 
 command -v rpmbuild >/dev/null || die "rpmbuild missing (apt-get install rpm)"
-topdir=$top/build/pkg/rpm
-# VERSION-RELEASE from kernel/version.env (rpm-evr.sh); the newest
-# %changelog entry of both specs must be for it (it dates the build).
-evr=$("$top/rpm/scripts/rpm-evr.sh")
+topdir=$base_build/pkg/rpm
+rel_topdir=${topdir#"$top"/}
+# VERSION-RELEASE from the base's version file (rpm-evr.sh); the newest
+# entry of both RPM changelogs of the base must be for it (it dates the
+# build).
+evr=$("$top/rpm/scripts/rpm-evr.sh" "$base_dir/version.env")
 version=${evr%-*}
 release=${evr##*-}
-changelog_evr() {
-	sed -n '/^%changelog$/{n;s/.* - \([^ ]*\)$/\1/p;q}' "$1"
-}
 for spec in kernel-aioring aioring-tools; do
-	have=$(changelog_evr "$top/rpm/$spec.spec.in")
+	log=$base_dir/rpm/$spec.changelog
+	have=$(sed -n '1s/.* - \([^ ]*\)$/\1/p' "$log" 2>/dev/null) || have=
 	[ "$have" = "$evr" ] ||
-		die "the newest %changelog entry of rpm/$spec.spec.in is for '$have', kernel/version.env makes $evr; add one with rpm/scripts/new-changelog-entry.sh"
+		die "the newest entry of ${log#"$top"/} is for '$have', the $BASE version file makes $evr; add one with rpm/scripts/new-changelog-entry.sh"
 done
 srcname=linux-aioring-$version-$release
 mkdir -p "$topdir"/{SPECS,SOURCES,BUILD,RPMS,SRPMS,logs}
@@ -76,12 +86,19 @@ make_project_tarball() {
 	mv "$src/$srcname.tar.xz.new" "$src/$srcname.tar.xz"
 }
 
-# Substitute the @NAMES@ of a .spec.in; any name left over is an error.
+# Substitute the @NAMES@ of a .spec.in (which ends with %changelog) and
+# append the base's changelog of that spec; any name left over is an
+# error.
 write_spec() {
-	local in=$1 out=$2
+	local in=$1 out=$2 name
 	shift 2
-	sed "$@" -e "s|@VERSION@|$version|g" -e "s|@AIORING_RELEASE@|$release|g" \
-		"$in" >"$out.new"
+	name=$(basename "$in" .spec.in)
+	tail -n 1 "$in" | grep -qx '%changelog' || die "$in does not end with %changelog"
+	{
+		sed "$@" -e "s|@VERSION@|$version|g" -e "s|@AIORING_RELEASE@|$release|g" \
+			-e "s|@BASE@|$BASE|g" -e "s|@KERNEL_SERIES@|${DEBIAN_SOURCE_PACKAGE#linux-source-}|g" "$in"
+		cat "$base_dir/rpm/$name.changelog"
+	} >"$out.new"
 	! grep -n '@[A-Z0-9_]*@' "$out.new" || die "unfilled names in $out"
 	mv "$out.new" "$out"
 }
@@ -92,7 +109,7 @@ write_spec() {
 # kernel, which the kernel packages carry, must be in the project.
 kernel_sources() {
 	local tarball
-	tarball=$("$top/kernel/scripts/get-source.sh")
+	tarball=$("$top/kernel/scripts/get-source.sh" "$base_dir/version.env")
 	kernel_tarball=${DEBIAN_SOURCE_PACKAGE}_$DEBIAN_SOURCE_VERSION.tar.xz
 	cmp -s "$tarball" "$src/$kernel_tarball" ||
 		cp --reflink=auto "$tarball" "$src/$kernel_tarball"
@@ -114,11 +131,11 @@ no_signing_key() {
 
 # PatchN: lines in series order, so %autopatch applies them in that order.
 patch_lines() {
-	local n=0 p
-	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$top/kernel/patches/series" |
+	local n=0 p dir=$base_dir/patches
+	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$dir/series" |
 	while read -r p; do
-		[ -f "$top/kernel/patches/$p" ] || die "series names $p, not in kernel/patches"
-		rm -f "$src/$p" && install -m 0644 "$top/kernel/patches/$p" "$src/$p"
+		[ -f "$dir/$p" ] || die "series names $p, not in ${dir#"$top"/}"
+		rm -f "$src/$p" && install -m 0644 "$dir/$p" "$src/$p"
 		n=$((n + 1))
 		printf 'Patch%d:%*s%s\\n' "$n" $((10 - ${#n})) '' "$p"
 	done
@@ -147,15 +164,18 @@ fio_sources() {
 # distributions keep them 0755, rpmlint insists on it.
 # Debian's rpm names doc and licence directories NAME-VERSION; Fedora's
 # macros name them NAME (/usr/share/licenses/NAME), as check-rpms.sh expects.
+# run_rpmbuild NAME [ROOT] -- RPMBUILD_ARGS: in ROOT (a build root) when
+# one is given.
 run_rpmbuild() {
-	local name=$1 start rc=0
-	shift
+	local name=$1 root=$2 start rc=0 in_root=()
+	shift 3
+	[ -z "$root" ] || in_root=("$top/debian/bin/in-build-root.sh" "$root" "$top")
 	[ $specs_only = 0 ] || return 0
 	start=$(date +%s)
-	echo "build-rpms: rpmbuild $name (log: build/pkg/rpm/logs/$name.log)"
+	echo "build-rpms: rpmbuild $name${root:+ in a $DEBIAN_SUITE root} (log: $rel_topdir/logs/$name.log)"
 	# --noclean keeps BUILD/linux-VERSION (rpm 4.18 removes it after a
 	# build by default) for -R and for looking into a failed build.
-	rpmbuild -ba --nodeps --noclean "${noprep[@]}" \
+	"${in_root[@]}" rpmbuild -ba --nodeps --noclean "${noprep[@]}" \
 		--define "_topdir $topdir" \
 		--define "_source_payload w0.ufdio" \
 		--define "_binary_payload w3.zstdio" \
@@ -178,7 +198,7 @@ for s in "${specs[@]}"; do
 		fio_sources
 		write_spec "$top/rpm/aioring-tools.spec.in" "$topdir/SPECS/aioring-tools.spec" \
 			-e "s|@FIO_VERSION@|$fio_version|g"
-		run_rpmbuild aioring-tools
+		run_rpmbuild aioring-tools '' --
 		;;
 	kernel)
 		kernel_sources
@@ -189,14 +209,20 @@ for s in "${specs[@]}"; do
 			-e "s|@DEBIAN_SOURCE_VERSION@|$DEBIAN_SOURCE_VERSION|g" \
 			-e "s|@DEBIAN_SOURCE_PACKAGE@|$DEBIAN_SOURCE_PACKAGE|g" \
 			-e "s|@DEBIAN_SOURCE_SHA256@|$DEBIAN_SOURCE_SHA256|g"
+		root=
+		if [ "$DEBIAN_SUITE" != "$host_suite" ] && [ $specs_only = 0 ]; then
+			"$top/debian/bin/gencontrol.sh" >/dev/null
+			root=$("$top/debian/bin/build-root.sh" "$DEBIAN_SUITE" "$top/debian/control") ||
+				die "no $DEBIAN_SUITE build root"
+		fi
 		if [ "$profile" = vm ]; then
-			run_rpmbuild kernel-aioring --with vm
+			run_rpmbuild kernel-aioring "$root" -- --with vm
 		else
-			run_rpmbuild kernel-aioring
+			run_rpmbuild kernel-aioring "$root" --
 		fi
 		[ $specs_only = 1 ] || no_signing_key
 		;;
 	esac
 done
-echo "build-rpms: results in build/pkg/rpm/RPMS and build/pkg/rpm/SRPMS:"
+echo "build-rpms: results in $rel_topdir/RPMS and $rel_topdir/SRPMS:"
 (cd "$topdir" && find RPMS SRPMS -name '*.rpm' -printf '  %p\n' | sort)

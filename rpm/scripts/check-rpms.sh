@@ -1,5 +1,5 @@
 #!/bin/bash
-# Check the RPMs of build/pkg/rpm (made by 'make rpm'), as TAP:
+# Check the RPMs of a base (made by 'make rpm [BASE=...]'), as TAP:
 #   - every package is there; rpmlint with rpm/rpmlintrc reports nothing;
 #   - relations: kernel-uname-r, kernel-devel-uname-r, the metapackages on
 #     their ABI's packages, the exact fio of the engine, -devel on -libs;
@@ -20,26 +20,32 @@
 #     packaged for Debian 12, so its own lint cannot run here).
 # Never runs anything that issues io_setup2/io_ring_enter.
 #
-#   check-rpms.sh [RPM_TOPDIR]     default build/pkg/rpm
+#   [BASE=...] check-rpms.sh [RPM_TOPDIR]
+#       default the base's build/pkg/rpm or build/BASE/pkg/rpm
 # tap_ok evaluates its condition string, where shellcheck cannot see uses.
 # shellcheck disable=SC2034,SC2317
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-# shellcheck source=kernel/version.env
-. "$top/kernel/version.env"
+# shellcheck source=kernel/scripts/base.sh
+. "$top/kernel/scripts/base.sh"
 # shellcheck source=tests/lib/tap.sh
 . "$top/tests/lib/tap.sh"
-rpmdir=$(realpath -m "${1:-$top/build/pkg/rpm}")
+rpmdir=$(realpath -m "${1:-$base_build/pkg/rpm}")
 K=$DEBIAN_ABI-$FLAVOUR
-evr=$("$top/rpm/scripts/rpm-evr.sh")
+evr=$("$top/rpm/scripts/rpm-evr.sh" "$base_dir/version.env")
 version=${evr%-*}
-work=$(mktemp -d)
+# under the work tree: a build root sees it at the same path
+mkdir -p "$top/build/tmp"
+work=$(mktemp -d "$top/build/tmp/check-rpms.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 note() { sed 's/^/# /'; }
 # the kernel and its build tree under names with the ABI, their metapackages
 kpkg=kernel-aioring-$DEBIAN_ABI
+# the names in extended regular expressions: Debian 13's ABI has a '+'
+ere() { sed 's/[][\.*^$+?(){}|]/\\&/g' <<<"$1"; }
+K_re=$(ere "$K") kpkg_re=$(ere "$kpkg")
 pkgs=(kernel-aioring kernel-aioring-devel "$kpkg" "$kpkg-devel" aioring-tools
       aioring-libs aioring-devel fio-engine-aio-ring)
 srpms=(kernel-aioring aioring-tools)
@@ -122,7 +128,7 @@ tap_ok "! (for f in \"\${all[@]}\"; do q --provides \"\$f\"; done | matches -E '
 	"no package provides kernel or kernel-headers"
 
 scripts=$(q --scripts "${file[$kpkg]}")
-tap_ok "grep -qE 'depmod -a $K' <<<\"\$scripts\"" "$kpkg %post runs depmod -a $K"
+tap_ok "grep -qE 'depmod -a $K_re' <<<\"\$scripts\"" "$kpkg %post runs depmod -a $K"
 tap_ok "grep -qF 'kernel-install add $K /lib/modules/$K/vmlinuz' <<<\"\$scripts\"" \
 	"$kpkg %posttrans runs kernel-install add $K /lib/modules/$K/vmlinuz"
 tap_ok "grep -qF 'kernel-install remove $K' <<<\"\$scripts\"" "$kpkg %preun runs kernel-install remove $K"
@@ -161,7 +167,7 @@ need "$kpkg" "/lib/modules/$K/vmlinuz" "/lib/modules/$K/System.map" \
 	"/lib/modules/$K/config" "/boot/vmlinuz-$K" "/boot/initramfs-$K.img" \
 	"/lib/modules/$K/modules.order" "/lib/modules/$K/kernel" "/lib/modules/$K/symvers.gz" \
 	"/usr/share/licenses/$kpkg/COPYING" "/usr/share/licenses/$kpkg/copyright.debian"
-only "$kpkg" "^(/lib/modules/$K(/.*)?|/boot/(vmlinuz|System\.map|config|initramfs)-$K(\.img)?|/usr/share/licenses/$kpkg(/.*)?)$"
+only "$kpkg" "^(/lib/modules/$K_re(/.*)?|/boot/(vmlinuz|System\.map|config|initramfs)-$K_re(\.img)?|/usr/share/licenses/$kpkg_re(/.*)?)$"
 ghosts=$(rpm -qp --qf '[%{FILEFLAGS:fflags} %{FILENAMES}\n]' "${file[$kpkg]}" | awk '$1 ~ /g/ {print $2}')
 tap_ok "grep -qxF /boot/vmlinuz-$K <<<\"\$ghosts\" && grep -qxF /lib/modules/$K/modules.dep <<<\"\$ghosts\"" \
 	"$kpkg: /boot files and depmod's modules.dep are %ghost"
@@ -183,7 +189,7 @@ if grep -q '^CONFIG_MODULE_SIG=y' "$work$kd/.config" 2>/dev/null; then
 else
 	echo "ok $((++tap_n)) # SKIP $kpkg-devel: the packaged kernel does not sign modules (CONFIG_MODULE_SIG off), so no scripts/sign-file"
 fi
-only "$kpkg-devel" "^($kd(/.*)?|/lib/modules/$K/(build|source)|/usr/share/licenses/$kpkg-devel(/.*)?)$"
+only "$kpkg-devel" "^($(ere "$kd")(/.*)?|/lib/modules/$K_re/(build|source)|/usr/share/licenses/$kpkg_re-devel(/.*)?)$"
 tap_ok "! q -l '${file[$kpkg-devel]}' | matches -E 'signing_key\.(pem|priv)$'" \
 	"$kpkg-devel does not ship the module signing key"
 need aioring-tools /usr/bin/aioring-bench /usr/share/man/man1/aioring-bench.1.gz \
@@ -235,7 +241,18 @@ tap_ok "[ \"\$(rpm --root '$root' -q --qf '%{NAME}' -f '/lib/modules/$K/vmlinuz'
 	"rpm -qf /lib/modules/$K/vmlinuz names $kpkg"
 
 # A trivial module against the installed -devel tree (relocated into the
-# scratch root: the tree must not refer to the build directory).
+# scratch root: the tree must not refer to the build directory), built by
+# the tree's "gcc": the system compiler of an RPM system, which must be
+# the kernel's (gcc 14 for 6.12, as on EL10): for a base of another Debian
+# release than this machine's, gcc of a root of that release
+# (debian/bin/build-root.sh).
+in_root=()
+if [ "$DEBIAN_SUITE" != "$host_suite" ] && grep -q '^CONFIG_MODULES=y' "$root$kd/.config" 2>/dev/null; then
+	build_root=$(BASE=$BASE "$top/debian/bin/gencontrol.sh" >/dev/null &&
+		"$top/debian/bin/build-root.sh" "$DEBIAN_SUITE" "$top/debian/control" 2>/dev/null) ||
+		{ echo "Bail out! no $DEBIAN_SUITE build root to build a module in"; exit 1; }
+	in_root=("$top/debian/bin/in-build-root.sh" "$build_root" "$top")
+fi
 if grep -q '^CONFIG_MODULES=y' "$root$kd/.config" 2>/dev/null; then
 	mkdir -p "$work/mod"
 	cat >"$work/mod/hello.c" <<-'EOF'
@@ -247,9 +264,9 @@ if grep -q '^CONFIG_MODULES=y' "$root$kd/.config" 2>/dev/null; then
 	MODULE_LICENSE("GPL");
 	EOF
 	echo 'obj-m := hello.o' >"$work/mod/Kbuild"
-	make -C "$root$kd" M="$work/mod" modules >"$work/mod.log" 2>&1
+	"${in_root[@]}" make -C "$root$kd" M="$work/mod" modules >"$work/mod.log" 2>&1
 	note <"$work/mod.log"
-	tap_ok "[ -f '$work/mod/hello.ko' ] && modinfo -F vermagic '$work/mod/hello.ko' | matches '^$K '" \
+	tap_ok "[ -f '$work/mod/hello.ko' ] && modinfo -F vermagic '$work/mod/hello.ko' | matches -E '^$K_re '" \
 		"a module builds against $kpkg-devel, vermagic $K"
 else
 	echo "ok $((++tap_n)) # SKIP the packaged kernel has CONFIG_MODULES off: no module build test"

@@ -1,9 +1,13 @@
 #!/bin/bash
-# The dnf repository of the linux-aioring RPMs (part of 'make repo'):
+# The dnf repository of a base's linux-aioring RPMs (part of 'make repo'):
 #
-#   make-dnf-repo.sh [RPM_TOPDIR [REPO_DIR]]
-#       defaults: build/pkg/rpm and build/pkg/repo/dnf
+#   [BASE=...] make-dnf-repo.sh [RPM_TOPDIR [REPO_DIR]]
+#       defaults: the base's RPM tree (build/pkg/rpm for bookworm,
+#       build/BASE/pkg/rpm for the others) and build/pkg/repo/dnf/BASE
 #
+# One repository per base, as the kernels of two bases are two products
+# (Linux 6.12 for an EL10-style system, 6.1): each has its own
+# kernel-aioring metapackage following that base's newest ABI.
 # Copies the newest binary RPM of each package from RPM_TOPDIR/RPMS into
 # REPO_DIR/Packages, signs them and the repository metadata when a signing
 # key is at hand, runs createrepo_c, and writes REPO_DIR/linux-aioring.repo
@@ -19,8 +23,10 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-rpmdir=$(realpath -m "${1:-$top/build/pkg/rpm}")
-repo=$(realpath -m "${2:-$top/build/pkg/repo/dnf}")
+# shellcheck source=kernel/scripts/base.sh
+. "$top/kernel/scripts/base.sh"
+rpmdir=$(realpath -m "${1:-$base_build/pkg/rpm}")
+repo=$(realpath -m "${2:-$top/build/pkg/repo/dnf/$BASE}")
 keys=$(realpath -m "${AIORING_REPO_KEYS:-$top/build/pkg/keys/gnupg}")
 baseurl=${DNF_REPO_BASEURL:-file://$repo}
 die() { echo "make-dnf-repo: $*" >&2; exit 1; }
@@ -71,10 +77,10 @@ gpgcheck=0
 repo_gpgcheck=0"
 fi
 cat >"$repo.new/linux-aioring.repo" <<EOF
-# linux-aioring: kernel-aioring, aioring-tools and friends.
+# linux-aioring: kernel-aioring (Linux ${DEBIAN_SOURCE_PACKAGE#linux-source-}), aioring-tools and friends.
 # Copy to /etc/yum.repos.d/; baseurl is where this directory is served.
 [linux-aioring]
-name=linux-aioring
+name=linux-aioring (Linux ${DEBIAN_SOURCE_PACKAGE#linux-source-})
 baseurl=$baseurl
 enabled=1
 $gpgcheck

@@ -1,8 +1,8 @@
 #!/bin/bash
-# Print the VERSION-RELEASE of the linux-aioring RPMs for kernel/version.env
-# (or VERSION_ENV):
+# Print the VERSION-RELEASE of the linux-aioring RPMs for a base's version
+# file (default: BASE's, kernel/scripts/base.sh):
 #
-#   rpm-evr.sh [VERSION_ENV]        e.g. UPSTREAM-DEBREV.aioringN
+#   [BASE=...] rpm-evr.sh [VERSION_ENV]        e.g. UPSTREAM-DEBREV.aioringN
 #
 # Version is the upstream kernel version of Debian's upload; Release is
 # Debian's revision of that upload and the flavour revision, so a new
@@ -11,9 +11,13 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-env_file=${1:-$top/kernel/version.env}
-# shellcheck source=kernel/version.env
-. "$env_file"
+if [ $# -gt 0 ]; then
+	# shellcheck source=kernel/version.env
+	. "$1"
+else
+	# shellcheck source=kernel/scripts/base.sh
+	. "$top/kernel/scripts/base.sh"
+fi
 die() { echo "rpm-evr: $*" >&2; exit 1; }
 
 deb=${DEBIAN_SOURCE_VERSION:?}

@@ -3,7 +3,7 @@
 # profile (or, for 'make release-check', the distro profile users
 # install), check them, publish the local repositories, install the
 # flavour through apt into a debootstrapped root of the base's Debian
-# release (Debian 12; Debian 13 for BASE=trixie), boot that root's own
+# release (Debian 13; Debian 12 for BASE=bookworm), boot that root's own
 # kernel and initramfs under QEMU and run the autopkgtest suite
 # (debian/tests) in it. Prints TAP, one result per step, and the time of
 # each step.
@@ -22,8 +22,7 @@
 # directory with its summary). AIORING_VM_LOCK: the one-guest lock shared
 # with tests/vm/run-vm.sh ('none': boot without waiting for other guests).
 # AIORING_BUILD_NICE: niceness of the package builds (default 0).
-# AIORING_PKG_RPM=0: no RPM build and check (two SKIP results; so for a
-# base other than bookworm, whose RPMs are not built yet).
+# AIORING_PKG_RPM=0: no RPM build and check (two SKIP results).
 # AIORING_PKGTEST_SUITES=none: the io test in the guest leaves out the ABI
 # and regression suites (one SKIP result; .ci/run, whose make check runs
 # them).
@@ -121,7 +120,6 @@ with_umask() { (umask "$1" && shift && "$@"); }
 build_nice=${AIORING_BUILD_NICE:-0}
 rpms=${AIORING_PKG_RPM:-1}
 rpm_why="AIORING_PKG_RPM=0"
-[ "$BASE" = bookworm ] || { rpms=0 rpm_why="the RPMs of $BASE are not built yet"; }
 
 if [ $build = 1 ]; then
 	step make-deb with_umask 000 nice -n "$build_nice" make deb PKG_PROFILE="$profile" ||

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Build (once) a Debian root of the base's release for the package tests
-# (bookworm: Debian 12; BASE=trixie: Debian 13) and print the path of its
+# (trixie: Debian 13; bookworm: Debian 12) and print the path of its
 # tarball. The root is cached in build/pkg/cache/, keyed by a hash of
 # root-packages, the base's compiler (DEBIAN_GCC, which the headers
 # package depends on), the apt sources and this script, so a second run

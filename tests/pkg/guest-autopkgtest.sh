@@ -1,6 +1,6 @@
 #!/bin/bash
 # PID 1 (init=) of the package-test guest that check-packages.sh boots:
-# the debootstrapped Debian 12 root with the flavour installed through apt,
+# the Debian root (of the base's release) with the flavour installed through apt,
 # started by its own /boot/vmlinuz and initrd.img. It runs autopkgtest
 # on the unpacked source package in /srv/pkgtest/src, writes the results
 # as a tar archive to the raw disk /dev/vdb and powers the guest off.
