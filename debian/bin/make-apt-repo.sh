@@ -27,7 +27,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 case ${1:-} in -h|--help) sed -n '2,/^set -e/{/^set -e/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;; esac
 repo=$(realpath -m "${1:-$top/build/pkg/repo}")
 [ $# = 0 ] || shift
-keys=${AIORING_ARCHIVE_KEY_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/linux-aioring/archive-key}
+keys=$("$top/debian/bin/archive-key-dir.sh")
 uid="linux-aioring local archive <devel@linux-aioring.invalid>"
 
 die() { echo "make-apt-repo: $*" >&2; exit 1; }

@@ -15,9 +15,9 @@
 # URL of REPO_DIR). The result is checked: every package is in the
 # metadata, and signed packages verify against the exported key.
 #
-# Signing: with the apt repository's key, kept in the gpg home
-# build/pkg/keys/gnupg (made by debian/bin/make-apt-repo.sh on first use,
-# 'make repo' runs that first; $AIORING_REPO_KEYS overrides the place).
+# Signing: with the apt repository's key, kept in the GnuPG home that
+# debian/bin/archive-key-dir.sh names (AIORING_ARCHIVE_KEY_DIR; made by
+# debian/bin/make-apt-repo.sh on first use, 'make repo' runs that first).
 # Without a secret key there the repository is published unsigned and
 # the .repo file says gpgcheck=0, with a comment saying why.
 set -euo pipefail
@@ -27,7 +27,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/kernel/scripts/base.sh"
 rpmdir=$(realpath -m "${1:-$base_build/pkg/rpm}")
 repo=$(realpath -m "${2:-$top/build/pkg/repo/dnf/$BASE}")
-keys=$(realpath -m "${AIORING_REPO_KEYS:-$top/build/pkg/keys/gnupg}")
+keys=$(realpath -m "$("$top/debian/bin/archive-key-dir.sh")")
 baseurl=${DNF_REPO_BASEURL:-file://$repo}
 die() { echo "make-dnf-repo: $*" >&2; exit 1; }
 
@@ -72,7 +72,8 @@ repo_gpgcheck=1
 gpgkey=$baseurl/RPM-GPG-KEY-linux-aioring"
 else
 	gpgcheck="# No signing key was available when the repository was made
-# (build/pkg/keys/gnupg holds none): packages and metadata are unsigned.
+# (none in the archive key directory, debian/bin/archive-key-dir.sh):
+# packages and metadata are unsigned.
 gpgcheck=0
 repo_gpgcheck=0"
 fi
