@@ -17,7 +17,9 @@
 # "# PROFILE {json}") that tools/bench/bench-report.py turns into the
 # report; the "ok" lines only say that the runs worked. Each run has a
 # time limit (BENCH_RUN_LIMIT seconds, default 4 x BENCH_RUNTIME + 60): one
-# that does not end is killed and reported, and the matrix goes on. Each
+# that does not end is killed and reported, after the state of each of
+# its threads (kernel stack, wchan, CPU time; user stack with eu-stack) is
+# written as TAP diagnostics, and the matrix goes on. Each
 # run is announced on the kernel log (the guest's console), which shows
 # progress while the TAP output waits for the end.
 set -u
@@ -39,6 +41,46 @@ sq_cpu=$(python3 -c 'import os; print(max(os.sched_getaffinity(0)))')
 pin=(taskset -c "$sub_cpu")
 # the limit of one run: SIGTERM, then SIGKILL 10 s later (exit 124 or 137)
 limited=(timeout -k 10 "$limit")
+
+# threads PID: what each thread of a process that does not end is doing,
+# as TAP diagnostics
+threads() {
+	local t
+	for t in /proc/"$1"/task/*; do
+		echo "# thread ${t##*/} $(cat "$t/comm" 2>/dev/null):" \
+			"state $(awk '/^State:/ { print $2 }' "$t/status" 2>/dev/null)," \
+			"utime+stime $(awk '{ print $14 + $15 }' "$t/stat" 2>/dev/null) ticks," \
+			"wchan $(cat "$t/wchan" 2>/dev/null)"
+		sed 's/^/#     /' "$t/stack" 2>/dev/null
+	done
+	! command -v eu-stack >/dev/null || eu-stack -p "$1" 2>&1 | head -n 40 | sed 's/^/#   /'
+}
+
+# limited_run OUT ERR COMMAND...: COMMAND with the limit; before a run
+# that did not end is stopped, threads() of it goes to the TAP output
+limited_run() {
+	local out=$1 err=$2 pid s=0
+	shift 2
+	"$@" >"$out" 2>"$err" &
+	pid=$!
+	while [ $s -lt "$limit" ] && kill -0 "$pid" 2>/dev/null; do
+		sleep 1
+		s=$((s + 1))
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		echo "# no end within ${limit}s: $*"
+		threads "$pid"
+		sleep 5
+		echo "# 5 s later:"
+		threads "$pid"
+		kill -TERM "$pid" 2>/dev/null
+		sleep 10
+		kill -KILL "$pid" 2>/dev/null
+		wait "$pid"
+		return 124
+	fi
+	wait "$pid"
+}
 
 # progress on the console: "vm-bench: r2 depth 32 aioring-polled"
 progress() { echo "vm-bench: $*" >/dev/kmsg 2>/dev/null || true; }
@@ -84,7 +126,7 @@ run_bench() {	# LABEL REP KIND DEPTH ARGS...
 	local label=$1 rep=$2 kind=$3 depth=$4 rc
 	shift 4
 	progress "r$rep depth $depth $kind $label"
-	"${limited[@]}" "${pin[@]}" "$bench" --json "$@" >"$tmp/out" 2>"$tmp/err"
+	limited_run "$tmp/out" "$tmp/err" "${pin[@]}" "$bench" --json "$@"
 	rc=$?
 	cat "$tmp/out" "$tmp/err" | result "$label" "$rep" "$kind" "$depth"
 	case $rc in
