@@ -93,7 +93,7 @@ write_spec() {
 	local in=$1 out=$2 name
 	shift 2
 	name=$(basename "$in" .spec.in)
-	tail -n 1 "$in" | grep -qx '%changelog' || die "$in does not end with %changelog"
+	[ "$(tail -n 1 "$in")" = '%changelog' ] || die "$in does not end with %changelog"
 	{
 		sed "$@" -e "s|@VERSION@|$version|g" -e "s|@AIORING_RELEASE@|$release|g" \
 			-e "s|@BASE@|$BASE|g" -e "s|@KERNEL_SERIES@|${DEBIAN_SOURCE_PACKAGE#linux-source-}|g" "$in"
