@@ -5,6 +5,8 @@
 # path:
 #
 #   debian/bin/build-root.sh SUITE CONTROL
+#   [BASE=...] debian/bin/build-root.sh     the root of a base: its
+#       release, and the debian/control gencontrol.sh writes for it
 #
 # mmdebstrap's buildd variant of SUITE (build-essential), ccache, rpm
 # (rpm/scripts/build-rpms.sh runs rpmbuild of the kernel there) and the
@@ -19,7 +21,13 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-suite=${1:?usage: build-root.sh SUITE CONTROL} control=${2:?usage: build-root.sh SUITE CONTROL}
+if [ $# = 0 ]; then
+	# shellcheck source=kernel/scripts/base.sh
+	. "$top/kernel/scripts/base.sh"
+	"$top/debian/bin/gencontrol.sh" >/dev/null
+	set -- "$DEBIAN_SUITE" "$top/debian/control"
+fi
+suite=${1:?usage: build-root.sh [SUITE CONTROL]} control=${2:?usage: build-root.sh [SUITE CONTROL]}
 cache=$top/build/pkg/cache
 
 die() { echo "build-root: $*" >&2; exit 1; }

@@ -211,8 +211,7 @@ for s in "${specs[@]}"; do
 			-e "s|@DEBIAN_SOURCE_SHA256@|$DEBIAN_SOURCE_SHA256|g"
 		root=
 		if [ "$DEBIAN_SUITE" != "$host_suite" ] && [ $specs_only = 0 ]; then
-			"$top/debian/bin/gencontrol.sh" >/dev/null
-			root=$("$top/debian/bin/build-root.sh" "$DEBIAN_SUITE" "$top/debian/control") ||
+			root=$("$top/debian/bin/build-root.sh") ||
 				die "no $DEBIAN_SUITE build root"
 		fi
 		if [ "$profile" = vm ]; then

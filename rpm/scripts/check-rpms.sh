@@ -246,14 +246,13 @@ tap_ok "[ \"\$(rpm --root '$root' -q --qf '%{NAME}' -f '/lib/modules/$K/vmlinuz'
 # the kernel's (gcc 14 for 6.12, as on EL10): for a base of another Debian
 # release than this machine's, gcc of a root of that release
 # (debian/bin/build-root.sh).
-in_root=()
-if [ "$DEBIAN_SUITE" != "$host_suite" ] && grep -q '^CONFIG_MODULES=y' "$root$kd/.config" 2>/dev/null; then
-	build_root=$(BASE=$BASE "$top/debian/bin/gencontrol.sh" >/dev/null &&
-		"$top/debian/bin/build-root.sh" "$DEBIAN_SUITE" "$top/debian/control" 2>/dev/null) ||
-		{ echo "Bail out! no $DEBIAN_SUITE build root to build a module in"; exit 1; }
-	in_root=("$top/debian/bin/in-build-root.sh" "$build_root" "$top")
-fi
 if grep -q '^CONFIG_MODULES=y' "$root$kd/.config" 2>/dev/null; then
+	in_root=()
+	if [ "$DEBIAN_SUITE" != "$host_suite" ]; then
+		build_root=$(BASE=$BASE "$top/debian/bin/build-root.sh" 2>/dev/null) ||
+			{ echo "Bail out! no $DEBIAN_SUITE build root to build a module in"; exit 1; }
+		in_root=("$top/debian/bin/in-build-root.sh" "$build_root" "$top")
+	fi
 	mkdir -p "$work/mod"
 	cat >"$work/mod/hello.c" <<-'EOF'
 	#include <linux/module.h>

@@ -47,8 +47,7 @@ trap 'rm -rf "$t"' EXIT
 # the build root of another release (debian/bin/build-root.sh, cached)
 root=
 if [ "$DEBIAN_SUITE" != "$host_suite" ]; then
-	BASE=$BASE "$top/debian/bin/gencontrol.sh" >/dev/null &&
-	root=$("$top/debian/bin/build-root.sh" "$DEBIAN_SUITE" "$top/debian/control" 2>/dev/null) ||
+	root=$(BASE=$BASE "$top/debian/bin/build-root.sh" 2>/dev/null) ||
 		{ echo "Bail out! no $DEBIAN_SUITE build root to check its packages in"; exit 1; }
 fi
 # here or in the build root (in the current directory when the root sees
