@@ -56,36 +56,34 @@ threads() {
 	! command -v eu-stack >/dev/null || eu-stack -p "$1" 2>&1 | head -n 40 | sed 's/^/#   /'
 }
 
-# limited_run OUT ERR COMMAND...: COMMAND with the limit; before a run
-# that did not end is stopped, threads() of it goes to the TAP output
+# limited_run OUT ERR COMMAND...: COMMAND with the run limit (exit 124
+# when it did not end); before such a run is stopped, threads() of it goes
+# to the TAP output. wait -n returns as soon as the run or the timer ends.
 limited_run() {
-	local out=$1 err=$2 pid s=0
+	local out=$1 err=$2 pid timer ended rc
 	shift 2
 	"$@" >"$out" 2>"$err" &
 	pid=$!
-	while [ $s -lt "$limit" ] && kill -0 "$pid" 2>/dev/null; do
-		sleep 1
-		s=$((s + 1))
-	done
-	if kill -0 "$pid" 2>/dev/null; then
-		echo "# no end within ${limit}s: $*"
-		threads "$pid"
-		sleep 5
-		echo "# 5 s later:"
-		threads "$pid"
-		kill -TERM "$pid" 2>/dev/null
-		sleep 10
-		kill -KILL "$pid" 2>/dev/null
-		wait "$pid"
-		return 124
+	sleep "$limit" &
+	timer=$!
+	wait -n -p ended "$pid" "$timer"
+	rc=$?
+	if [ "$ended" = "$pid" ]; then
+		kill "$timer" 2>/dev/null
+		wait "$timer" 2>/dev/null
+		return "$rc"
 	fi
+	echo "# no end within ${limit}s: $*"
+	threads "$pid"
+	sleep 5
+	echo "# 5 s later:"
+	threads "$pid"
+	kill -TERM "$pid" 2>/dev/null
+	sleep 10
+	kill -KILL "$pid" 2>/dev/null
 	wait "$pid"
+	return 124
 }
-
-# progress on the console: "vm-bench: r2 depth 32 aioring-polled"
-progress() { echo "vm-bench: $*" >/dev/kmsg 2>/dev/null || true; }
-# what an exit status of a limited run says
-why() { case $1 in 124|137) echo "no end within ${limit}s, killed" ;; *) echo "exit $1" ;; esac; }
 
 [ -x "$bench" ] || { echo "1..0 # SKIP aioring-bench not built"; exit 77; }
 echo "# kernel $(uname -r), $(nproc) CPUs ($cpus), $dev, ${secs}s per run, $reps repetitions, depths $depths"
@@ -155,12 +153,11 @@ run_fio() {	# LABEL REP DEPTH IOENGINE EXTRA
 	batch=$(( depth / 4 > 0 ? depth / 4 : 1 ))
 	progress "r$rep depth $depth fio $label"
 	# shellcheck disable=SC2086  # the options are words
-	"${limited[@]}" fio --output-format=json --name=job --ioengine="$e" $extra \
+	limited_run "$tmp/out" "$tmp/err" fio --output-format=json --name=job --ioengine="$e" $extra \
 		--cpus_allowed="$sub_cpu" --filename="$dev" --direct=1 \
 		--rw=randread --bs=4k --iodepth="$depth" \
 		--iodepth_batch_submit="$batch" --iodepth_batch_complete_min=1 \
-		--size=128m --time_based --ramp_time=1 --runtime="$secs" \
-		>"$tmp/out" 2>"$tmp/err"
+		--size=128m --time_based --ramp_time=1 --runtime="$secs"
 	rc=$?
 	result "$label" "$rep" fio "$depth" <"$tmp/out"
 	tap_ok "[ $rc = 0 ]" "fio $label r$rep depth $depth ($(why $rc)${extra:+, $extra}: $(tail -n 1 "$tmp/err"))"
