@@ -235,17 +235,14 @@ DEPS += dpkg-dev lintian apt-utils gnupg rsync
 deb:
 	debian/bin/build-debs.sh --profile $(PKG_PROFILE)
 
-# apt and dnf repositories of the packages (apt: a distribution per base
-# with packages); the BASE's are built first when there are none ('make
-# deb' and 'make rpm' rebuild them)
+# apt and dnf repositories of the packages (apt: a distribution per base,
+# dnf: a repository per base, of the bases with packages); the BASE's
+# are built first when there are none ('make deb' and 'make rpm' rebuild
+# them)
 repo: $(if $(wildcard $(BASE_BUILD)/pkg/deb/*.changes),,deb) \
       $(if $(wildcard $(BASE_BUILD)/pkg/rpm/RPMS/*/*.rpm),,rpm)
 	debian/bin/make-apt-repo.sh $(BUILD)/pkg/repo
-	for b in bookworm $(notdir $(wildcard kernel/bases/*)); do \
-		rpms=$$(top=$(CURDIR) BASE=$$b; . kernel/scripts/base.sh && echo $$base_build/pkg/rpm); \
-		[ -z "$$(find $$rpms/RPMS -name '*.rpm' 2>/dev/null)" ] || \
-			BASE=$$b rpm/scripts/make-dnf-repo.sh || exit; \
-	done
+	rpm/scripts/make-dnf-repo.sh
 
 # RPMs with rpmbuild on this Debian host: build/pkg/rpm/{RPMS,SRPMS}, or
 # build/BASE/pkg/rpm (rpm/scripts/build-rpms.sh: the kernel of a base of

@@ -1,9 +1,13 @@
 #!/bin/bash
 # The dnf repository of a base's linux-aioring RPMs (part of 'make repo'):
 #
-#   [BASE=...] make-dnf-repo.sh [RPM_TOPDIR [REPO_DIR]]
-#       defaults: the base's RPM tree (build/pkg/rpm for bookworm,
-#       build/BASE/pkg/rpm for the others) and build/pkg/repo/dnf/BASE
+#   make-dnf-repo.sh
+#       one repository for each base with RPMs: build/pkg/repo/dnf/BASE
+#       from the base's RPM tree (build/pkg/rpm for bookworm,
+#       build/BASE/pkg/rpm for the others), as make-apt-repo.sh makes a
+#       distribution for each base with packages
+#   [BASE=...] make-dnf-repo.sh RPM_TOPDIR REPO_DIR
+#       one repository of the RPMs of BASE in RPM_TOPDIR
 #
 # One repository per base, as the kernels of two bases are two products
 # (Linux 6.12 for an EL10-style system, 6.1): each has its own
@@ -23,13 +27,26 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
+die() { echo "make-dnf-repo: $*" >&2; exit 1; }
+if [ $# = 0 ]; then
+	made=0
+	for b in bookworm $(cd "$top/kernel/bases" && ls); do
+		# shellcheck source=kernel/scripts/base.sh
+		rpms=$(BASE=$b && . "$top/kernel/scripts/base.sh" && echo "$base_build/pkg/rpm")
+		ls "$rpms"/RPMS/*/*.rpm >/dev/null 2>&1 || continue
+		BASE=$b "$0" "$rpms" "$top/build/pkg/repo/dnf/$b" || exit
+		made=1
+	done
+	[ $made = 1 ] || die "no RPMs of any base (run 'make rpm' first)"
+	exit 0
+fi
+[ $# = 2 ] || die "usage: make-dnf-repo.sh [RPM_TOPDIR REPO_DIR]"
 # shellcheck source=kernel/scripts/base.sh
 . "$top/kernel/scripts/base.sh"
-rpmdir=$(realpath -m "${1:-$base_build/pkg/rpm}")
-repo=$(realpath -m "${2:-$top/build/pkg/repo/dnf/$BASE}")
+rpmdir=$(realpath -m "$1")
+repo=$(realpath -m "$2")
 keys=$(realpath -m "$("$top/debian/bin/archive-key-dir.sh")")
 baseurl=${DNF_REPO_BASEURL:-file://$repo}
-die() { echo "make-dnf-repo: $*" >&2; exit 1; }
 
 command -v createrepo_c >/dev/null || die "createrepo_c missing (apt-get install createrepo-c)"
 
