@@ -40,6 +40,7 @@ help:
 	@echo "linux-aioring targets:"
 	@echo "  make deps            install the Debian packages the build and tests need (root)"
 	@echo "  make check           build what is needed and run every test suite"
+	@echo "                      (CHECK_KERNEL=IMAGE|DEB: boot that kernel, e.g. a vm-debug package's)"
 	@echo "  make kernel          build the kernel (PROFILE=vm-debug|vm|distro, default $(PROFILE))"
 	@echo "  make base-status     the pinned Debian upload and the newest offered (exit 1: behind)"
 	@echo "  make rebase-base     move to the newest Debian upload (VERSION=... for another)"
@@ -52,8 +53,8 @@ help:
 	@echo "  make tools-vm-check  run the aioring-bench checks (tests/tools) in a guest"
 	@echo "  make bench           benchmark matrix on null_blk in a vm-kernel guest: build/bench/report.md"
 	@echo "  make bench-compare   two runs side by side (OLD=.../report.json NEW=.../report.json)"
-	@echo "  make deb             Debian packages of BASE in build/pkg/deb or build/BASE/pkg/deb (PKG_PROFILE=distro|vm)"
-	@echo "  make rpm             RPMs of BASE in build/pkg/rpm or build/BASE/pkg/rpm (PKG_PROFILE=distro|vm)"
+	@echo "  make deb             Debian packages of BASE in build/pkg/deb or build/BASE/pkg/deb (PKG_PROFILE=distro|vm|vm-debug)"
+	@echo "  make rpm             RPMs of BASE in build/pkg/rpm or build/BASE/pkg/rpm (PKG_PROFILE=distro|vm|vm-debug)"
 	@echo "  make repo            packages plus apt and dnf repositories in build/pkg/repo"
 	@echo "  make check-packages  vm-profile packages: lint, contents, apt install, boot, autopkgtest"
 	@echo "  make release-check   the same for the distro-profile packages users install (hours)"
@@ -162,12 +163,21 @@ VM_TESTS ?= $(BUILD)/tests/regress $(BUILD)/tests/abi tests/tools \
 
 # VM_PROFILE: the kernel of the guest (vm-debug; vm for a quicker run)
 VM_PROFILE ?= vm-debug
+# CHECK_KERNEL=IMAGE|DEB: the guest of BASE boots that kernel instead of
+# building VM_PROFILE's: a bzImage, or a linux-image .deb (make deb
+# PKG_PROFILE=vm-debug builds one with the vm-debug config; CI runs
+# make check on its package build's kernel, tests/vm/kernel-image.sh).
+CHECK_KERNEL ?=
+VM_KERNEL = $(if $(CHECK_KERNEL),$(CHECK)/vmlinuz$(VM_SUFFIX),$(BASE_BUILD)/obj-$(VM_PROFILE)/arch/x86/boot/bzImage)
 vm-check: tests tools
 	@mkdir -p $(CHECK)
 	-+$(TOOLS_MAKE) fio
+ifeq ($(CHECK_KERNEL),)
 	$(MAKE) kernel PROFILE=$(VM_PROFILE)
-	tests/vm/run-vm.sh -n check$(VM_SUFFIX) -T 3000 \
-		-k $(BASE_BUILD)/obj-$(VM_PROFILE)/arch/x86/boot/bzImage \
+else
+	tests/vm/kernel-image.sh $(CHECK_KERNEL) $(VM_KERNEL)
+endif
+	tests/vm/run-vm.sh -n check$(VM_SUFFIX) -T 3000 -k $(VM_KERNEL) \
 		$(VM_TESTS) | tee $(CHECK)/vm$(VM_SUFFIX).tap
 
 # make check runs every suite on BASE and, in a second guest, the
@@ -184,12 +194,12 @@ OTHER_TAP = $(CHECK)/vm$(if $(filter bookworm,$(OTHER_BASE)),,-$(OTHER_BASE)).ta
 check:
 	@rm -rf $(CHECK); mkdir -p $(CHECK)
 	-@$(MAKE) --no-print-directory unit-check
-	-@$(MAKE) --no-print-directory kernel PROFILE=$(VM_PROFILE)
+	-@$(if $(CHECK_KERNEL),:,$(MAKE) --no-print-directory kernel PROFILE=$(VM_PROFILE))
 ifeq ($(CHECK_OTHER),1)
 	-@nice -n 19 $(MAKE) --no-print-directory kernel BASE=$(OTHER_BASE) PROFILE=$(OTHER_PROFILE) \
 		>$(CHECK)/kernel-$(OTHER_BASE).log 2>&1 & \
 	$(MAKE) --no-print-directory vm-check; wait
-	-@$(MAKE) --no-print-directory vm-check BASE=$(OTHER_BASE) \
+	-@$(MAKE) --no-print-directory vm-check BASE=$(OTHER_BASE) CHECK_KERNEL= \
 		VM_PROFILE=$(OTHER_PROFILE) VM_TESTS="$(OTHER_TESTS)"
 else
 	-@$(MAKE) --no-print-directory vm-check
@@ -227,7 +237,8 @@ bench-compare:
 
 # (debian/bin, rpm/scripts and tests/pkg hold the scripts)
 # PKG_PROFILE=distro builds what users install (hours on 2 CPUs); vm the
-# same packages from the small vm config, without the -dbg package.
+# same packages from the small vm config, without the -dbg package;
+# vm-debug from the vm-debug config (KASAN, lockdep), as CI does.
 PKG_PROFILE ?= distro
 DEPS += dpkg-dev lintian apt-utils gnupg rsync
 

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Build the Debian packages of linux-aioring of one base ('make deb'):
 #
-#   [BASE=bookworm|trixie] debian/bin/build-debs.sh [--profile distro|vm]
+#   [BASE=bookworm|trixie] debian/bin/build-debs.sh [--profile distro|vm|vm-debug]
 #        [--dbg|--nodbg] [--binary-only|--source-only]
 #
 # The base (kernel/scripts/base.sh) gives the version file, the series
@@ -38,7 +38,9 @@
 # below; make release-check does).
 #
 # --profile vm: DEB_BUILD_PROFILES=pkg.linux-aioring.vm (kernel/config/vm.config)
-# and, unless --dbg, pkg.linux-aioring.nodbg. The default is distro (hours
+# and, unless --dbg, pkg.linux-aioring.nodbg; --profile vm-debug the same
+# with pkg.linux-aioring.vm-debug (vm plus kernel/config/vm-debug.config:
+# KASAN, lockdep; CI's make check boots its image). The default is distro (hours
 # on 2 CPUs). Extra DEB_BUILD_PROFILES / DEB_BUILD_OPTIONS from the
 # environment are kept.
 set -euo pipefail
@@ -55,7 +57,7 @@ usage() { sed -n '2,/^set -e/{/^set -e/d;s/^# \{0,1\}//;p}' "$0"; }
 
 while [ $# -gt 0 ]; do
 	case $1 in
-	--profile) profile=${2:?--profile needs distro or vm}; shift ;;
+	--profile) profile=${2:?--profile needs distro, vm or vm-debug}; shift ;;
 	--profile=*) profile=${1#*=} ;;
 	--dbg) dbg=1 ;;
 	--nodbg) dbg=0 ;;
@@ -68,12 +70,12 @@ while [ $# -gt 0 ]; do
 done
 case $profile in
 distro) dbg=${dbg:-1} ;;
-vm)     dbg=${dbg:-0} ;;
-*)      die "unknown profile '$profile' (distro or vm)" ;;
+vm|vm-debug) dbg=${dbg:-0} ;;
+*)      die "unknown profile '$profile' (distro, vm or vm-debug)" ;;
 esac
 
 profiles=${DEB_BUILD_PROFILES:-}
-[ "$profile" = vm ] && profiles="$profiles pkg.linux-aioring.vm"
+[ "$profile" = distro ] || profiles="$profiles pkg.linux-aioring.$profile"
 [ "$dbg" = 0 ] && profiles="$profiles pkg.linux-aioring.nodbg"
 profiles=$(echo "$profiles" | xargs -n1 | sort -u | paste -sd,)
 

@@ -4,7 +4,7 @@
 #   aioring-tools, aioring-libs, aioring-devel,
 #   fio-engine-aio-ring                        from rpm/aioring-tools.spec.in
 #
-#   [BASE=trixie|bookworm] build-rpms.sh [-p distro|vm] [-S] [-R] [kernel|tools]...
+#   [BASE=trixie|bookworm] build-rpms.sh [-p distro|vm|vm-debug] [-S] [-R] [kernel|tools]...
 #
 # The kernel is the base's (kernel/scripts/base.sh: its version file,
 # series and RPM changelogs, BASE_DIR/rpm/*.changelog), built with the
@@ -17,7 +17,7 @@
 # -S writes the specs and sources only (no rpmbuild); -R reuses the
 # unpacked and patched trees of the last build (rpmbuild --noprep: an
 # incremental build after a change of the specs or scripts). -p picks the kernel config (default $PKG_PROFILE, else distro; vm is
-# rpmbuild --with vm). Without names both specs are built. Everything lives
+# rpmbuild --with vm, vm-debug --with vmdebug). Without names both specs are built. Everything lives
 # in a private rpmbuild tree, build/pkg/rpm (build/BASE/pkg/rpm for a base
 # other than bookworm): SPECS (the specs written from
 # the .spec.in files), SOURCES, BUILD (the kernel builds in tree in
@@ -47,7 +47,7 @@ while getopts p:SRh opt; do
 	esac
 done
 shift $((OPTIND - 1))
-case $profile in distro|vm) ;; *) usage ;; esac
+case $profile in distro|vm|vm-debug) ;; *) usage ;; esac
 specs=("$@")
 [ ${#specs[@]} -gt 0 ] || specs=(tools kernel)
 for s in "${specs[@]}"; do
@@ -214,11 +214,11 @@ for s in "${specs[@]}"; do
 			root=$("$top/debian/bin/build-root.sh") ||
 				die "no $DEBIAN_SUITE build root"
 		fi
-		if [ "$profile" = vm ]; then
-			run_rpmbuild kernel-aioring "$root" -- --with vm
-		else
-			run_rpmbuild kernel-aioring "$root" --
-		fi
+		case $profile in
+		vm)       run_rpmbuild kernel-aioring "$root" -- --with vm ;;
+		vm-debug) run_rpmbuild kernel-aioring "$root" -- --with vmdebug ;;
+		*)        run_rpmbuild kernel-aioring "$root" -- ;;
+		esac
 		[ $specs_only = 1 ] || no_signing_key
 		;;
 	esac
