@@ -12,6 +12,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/lib/tap.sh"
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
+# shellcheck disable=SC2034 # tap_ok evaluates the checks that use it
 img=$top/tests/vm/kernel-image.sh
 
 # a stand-in bzImage: the setup header's magic "HdrS" at offset 0x202
@@ -41,8 +42,10 @@ tap_ok '! "$img" "$t/nodeb.deb" "$t/out/d" 2>/dev/null && [ ! -e "$t/out/d" ]' \
 	"a .deb without /boot/vmlinuz-* is refused, nothing written"
 
 # What make check would run (make -n runs only the recursive makes, which
-# print; CHECK points their logs away from build/check).
-(cd "$top" && make -n check BASE=trixie CHECK="$t/check" CHECK_KERNEL="$t/deb.deb") >"$t/plan" 2>&1
+# print; CHECK points their logs away from build/check). Run from make
+# check itself, this must not inherit its variables (CI's OTHER_PROFILE).
+(cd "$top" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -n check BASE=trixie \
+	OTHER_PROFILE=vm-debug CHECK="$t/check" CHECK_KERNEL="$t/deb.deb") >"$t/plan" 2>&1
 sed -n '/run-vm.sh/{s/^/# /;p}' "$t/plan"
 tap_ok 'matches -F "tests/vm/kernel-image.sh $t/deb.deb $t/check/vmlinuz-trixie" <"$t/plan" &&
 	matches -E "run-vm.sh -n check-trixie .*-k $t/check/vmlinuz-trixie" <"$t/plan"' \
