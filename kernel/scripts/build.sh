@@ -10,6 +10,13 @@ profile=${1:?usage: build.sh distro|vm|vm-debug}
 tree=${KERNEL_TREE:-$base_build/linux}
 obj=$base_build/obj-$profile
 
+# One build of a base at a time: the tree and the objects are shared (CI
+# starts the other base's kernel early and make check asks for it again;
+# the second waits for the first, then finds the kernel built).
+mkdir -p "$base_build"
+exec 9>"$base_build/.kernel-build.lock"
+flock -n 9 || { echo "build: waiting for another kernel build of $BASE"; flock 9; }
+
 "$top/kernel/scripts/prepare-tree.sh"
 "$top/kernel/scripts/configure.sh" "$profile"
 
