@@ -64,7 +64,10 @@ if [ "$profile" = distro ]; then
 else
 	kmake x86_64_defconfig >/dev/null
 fi
-"$tree/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "${fragments[@]}" >/dev/null
+# merge_config.sh makes its temporary files in the current directory:
+# in the objects', not the caller's (a work tree, where they were once
+# committed)
+(cd "$obj" && "$tree/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "${fragments[@]}" >/dev/null)
 
 if [ "$profile" = distro ]; then
 	new=$(kmake listnewconfig | grep "^CONFIG_" || true)
