@@ -8,11 +8,12 @@
 # (debian/tests) in it. Prints TAP, one result per step, and the time of
 # each step.
 #
-#   [BASE=bookworm|trixie] check-packages.sh [-p vm|distro] [-B] [-k] [-T SECONDS]
+#   [BASE=bookworm|trixie] check-packages.sh [-p vm|vm-debug|distro] [-B] [-k] [-T SECONDS]
 #
-#   -p   the profile of the packages to build (default vm)
+#   -p   the profile of the packages to build (default vm; CI: vm-debug)
 #   -B   do not build: use the packages already in PKG (and the apt
-#        repository, made when missing) - for development
+#        repository, made when missing): for development, and for
+#        .ci/run, which builds them first (make deb PKG_PROFILE=vm-debug)
 #   -k   keep the installed root and the disk images (PKG/guest)
 #   -T   timeout of the guest in seconds (default 3600)
 #
