@@ -16,11 +16,12 @@
 # installed fio, versioned like the kernel.
 # -S writes the specs and sources only (no rpmbuild); -R reuses the
 # unpacked and patched trees of the last build (rpmbuild --noprep: an
-# incremental build after a change of the specs or scripts). -p picks the kernel config (default $PKG_PROFILE, else distro; vm is
-# rpmbuild --with vm, vm-debug --with vmdebug). Without names both specs are built. Everything lives
-# in a private rpmbuild tree, build/pkg/rpm (build/BASE/pkg/rpm for a base
-# other than bookworm): SPECS (the specs written from
-# the .spec.in files), SOURCES, BUILD (the kernel builds in tree in
+# incremental build after a change of the specs or scripts). -p picks the
+# kernel config (default $PKG_PROFILE, else distro; vm is rpmbuild --with
+# vm, vm-debug --with vmdebug). Without names both specs are built.
+# Everything lives in a private rpmbuild tree, build/pkg/rpm
+# (build/BASE/pkg/rpm for a base other than bookworm): SPECS (the specs
+# written from the .spec.in files), SOURCES, BUILD (the kernel builds in tree in
 # BUILD/linux-VERSION), RPMS, SRPMS, logs.
 set -euo pipefail
 # rpmbuild, unlike dpkg-buildpackage, keeps the caller's umask: a umask of
