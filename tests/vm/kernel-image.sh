@@ -14,9 +14,9 @@ die() { echo "kernel-image: $*" >&2; exit 1; }
 mkdir -p "$(dirname "$out")"
 case $src in
 *.deb)
-	member=$(dpkg-deb --fsys-tarfile "$src" | tar -t | grep -E '^\./boot/vmlinuz-' || true)
-	[ "$(echo "$member" | grep -c .)" = 1 ] || die "$src holds no single ./boot/vmlinuz-*"
-	dpkg-deb --fsys-tarfile "$src" | tar -x -O "$member" >"$out.new"
+	# one pass over the package; a linux-image package has one image
+	dpkg-deb --fsys-tarfile "$src" | tar -x -O --wildcards './boot/vmlinuz-*' >"$out.new" 2>/dev/null ||
+		{ rm -f "$out.new"; die "$src holds no ./boot/vmlinuz-*"; }
 	;;
 *)
 	cp "$src" "$out.new"
