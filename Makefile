@@ -33,14 +33,15 @@ DEPS = build-essential git ccache python3 xz-utils \
        qemu-system-x86 e2fsprogs xfsprogs util-linux procps gnuplot-nox linux-perf
 
 .PHONY: help deps kernel kernel-tree kernel-export kernel-config kernel-each tests \
-        unit-check vm-check other-kernel check vm-shell checkpatch clean distclean \
-        tools unit-tests tools-vm-check bench
+        unit-check vm-check other-kernel other-check check vm-shell checkpatch clean distclean \
+        tools fio-engine unit-tests tools-vm-check bench
 
 help:
 	@echo "linux-aioring targets:"
 	@echo "  make deps            install the Debian packages the build and tests need (root)"
 	@echo "  make check           build what is needed and run every test suite"
 	@echo "                      (CHECK_KERNEL=IMAGE|DEB: boot that kernel, e.g. a vm-debug package's)"
+	@echo "  make other-check     only make check's second guest: the other base's regress, ABI, fuzz-check"
 	@echo "  make kernel          build the kernel (PROFILE=vm-debug|vm|distro, default $(PROFILE))"
 	@echo "  make base-status     the pinned Debian upload and the newest offered (exit 1: behind)"
 	@echo "  make rebase-base     move to the newest Debian upload (VERSION=... for another)"
@@ -138,6 +139,9 @@ TOOLS_MAKE = $(MAKE) -C tools O=$(abspath $(BUILD)) CC="$(CC)" CFLAGS="$(CFLAGS)
 
 tools:
 	+$(TOOLS_MAKE) all
+# fio with the project's engine, for the guests (fails without fio's source)
+fio-engine:
+	+$(TOOLS_MAKE) fio
 
 # host-safe unit tests of the tools: build/tests/unit
 unit-tests:
@@ -198,6 +202,14 @@ OTHER_TAP = $(CHECK)/vm$(if $(filter bookworm,$(OTHER_BASE)),,-$(OTHER_BASE)).ta
 # the kernel of make check's second guest (CI starts it early)
 other-kernel:
 	$(MAKE) --no-print-directory kernel BASE=$(OTHER_BASE) PROFILE=$(OTHER_PROFILE)
+OTHER_VM_CHECK = --no-print-directory vm-check BASE=$(OTHER_BASE) CHECK_KERNEL= \
+	VM_PROFILE=$(OTHER_PROFILE) VM_TESTS="$(OTHER_TESTS)"
+# make check's second guest alone, with its summary (CI runs it beside
+# make check CHECK_OTHER=0, with another CHECK directory)
+other-check:
+	@mkdir -p $(CHECK)
+	-@$(MAKE) $(OTHER_VM_CHECK)
+	@tests/summarize.sh $(OTHER_TAP)
 
 check:
 	@rm -rf $(CHECK); mkdir -p $(CHECK)
@@ -207,8 +219,7 @@ ifeq ($(CHECK_OTHER),1)
 	-@nice -n 19 $(MAKE) --no-print-directory other-kernel \
 		>$(CHECK)/kernel-$(OTHER_BASE).log 2>&1 & \
 	$(MAKE) --no-print-directory vm-check; wait
-	-@$(MAKE) --no-print-directory vm-check BASE=$(OTHER_BASE) CHECK_KERNEL= \
-		VM_PROFILE=$(OTHER_PROFILE) VM_TESTS="$(OTHER_TESTS)"
+	-@$(MAKE) $(OTHER_VM_CHECK)
 else
 	-@$(MAKE) --no-print-directory vm-check
 endif

@@ -54,4 +54,17 @@ sed '/run-vm.sh -n check-trixie/q' "$t/plan" >"$t/first"
 tap_ok '! matches "kernel/scripts/build.sh" <"$t/first" &&
 	matches -E "run-vm.sh -n check .*-k build/obj-vm-debug/arch/x86/boot/bzImage" <"$t/plan"' \
 	"no kernel is built for it; the other base's guest boots its own build"
+
+# make other-check: that second guest alone (CI runs it beside make check
+# CHECK_OTHER=0), with its own summary
+(cd "$top" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -n other-check BASE=trixie \
+	OTHER_PROFILE=vm CHECK="$t/other") >"$t/other-plan" 2>&1
+(cd "$top" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -n check BASE=trixie CHECK_OTHER=0 \
+	CHECK="$t/check0" CHECK_KERNEL="$t/deb.deb") >"$t/plan0" 2>&1
+tap_ok 'matches -E "run-vm.sh -n check .*-k build/obj-vm/arch/x86/boot/bzImage" <"$t/other-plan" &&
+	matches -F "tests/summarize.sh $t/other/vm.tap" <"$t/other-plan" &&
+	! matches "run-vm.sh -n check-trixie" <"$t/other-plan"' \
+	"make other-check boots only the other base's OTHER_PROFILE kernel and sums up its results"
+tap_ok 'matches "run-vm.sh -n check-trixie" <"$t/plan0" && ! matches -E "run-vm.sh -n check " <"$t/plan0"' \
+	"make check CHECK_OTHER=0 boots only the guest of BASE"
 tap_done
