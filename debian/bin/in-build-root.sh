@@ -8,7 +8,8 @@
 # ccache directory at the same paths as on this machine, so that paths
 # under the work tree mean the same inside and out. The environment is
 # cleared but for PATH, HOME, LC_ALL, CCACHE_DIR and, when set,
-# DEB_BUILD_OPTIONS and AIORING_PKG_RESUME_TREE. Needs root.
+# CCACHE_DISABLE, DEB_BUILD_OPTIONS and AIORING_PKG_RESUME_TREE. Needs
+# root.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -31,6 +32,7 @@ exec unshare --mount --propagation private -- /bin/bash -c '
 	fi
 	exec chroot "$r" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
 		HOME=/root LC_ALL=C.UTF-8 ${cc:+CCACHE_DIR=$cc} \
+		${CCACHE_DISABLE:+CCACHE_DISABLE="$CCACHE_DISABLE"} \
 		${DEB_BUILD_OPTIONS:+DEB_BUILD_OPTIONS="$DEB_BUILD_OPTIONS"} \
 		${AIORING_PKG_RESUME_TREE:+AIORING_PKG_RESUME_TREE="$AIORING_PKG_RESUME_TREE"} \
 		/bin/sh -c "cd \"\$0\" && exec \"\$@\"" "$dir" "$@"
