@@ -154,11 +154,10 @@ elif [ ! -f "$repo/apt/dists/$DEBIAN_SUITE/InRelease" ]; then
 fi
 dsc=$(find "$pkg/deb" -maxdepth 1 -name 'linux-aioring_*.dsc' | sed -n 1p)
 [ -n "$dsc" ] || bail "no source package (.dsc) in ${pkg#"$top"/}/deb"
-# dsc_file REGEX: the path of the source package's file whose name matches
-dsc_file() {
-	local f
-	f=$(sed -n '/^Files:/,/^[^ ]/s/^ [0-9a-f]\{32\} [0-9]* //p' "$dsc" | grep -E -- "$1" | sed -n 1p)
-	[ -n "$f" ] && echo "${dsc%/*}/$f"
+# dsc_files REGEX: the paths of the source package's files whose names match
+dsc_files() {
+	sed -n '/^Files:/,/^[^ ]/s/^ [0-9a-f]\{32\} [0-9]* //p' "$dsc" |
+		grep -E -- "$1" | sed "s|^|${dsc%/*}/|"
 }
 # a build without the fio engine (build-debs.sh: the archive lacked the
 # source of the build's fio) leaves its package and test out, as SKIPs
@@ -233,12 +232,12 @@ rm -rf "$root/usr/src/$dkms_name-$dkms_ver"
 make_image() {
 	# The tests need the project's tree and debian/, not the source
 	# package's linux component (Debian's kernel source: 150 MB of xz,
-	# 1.5 GB unpacked, minutes on a slow disk): unpack the other two
-	# (the format has no patches of its own to apply).
-	local src orig debian_tar
+	# 1.5 GB unpacked, minutes on a slow disk): unpack the rest as
+	# dpkg-source -x would (the format has no patches of its own).
+	local src orig debian_tar comp name
 	src=$root/srv/pkgtest/src/$(basename "$dsc" .dsc)
-	orig=$(dsc_file '\.orig\.tar\.')
-	debian_tar=$(dsc_file '\.debian\.tar\.')
+	orig=$(dsc_files '\.orig\.tar\.')
+	debian_tar=$(dsc_files '\.debian\.tar\.')
 	if [ ! -f "$orig" ] || [ ! -f "$debian_tar" ]; then
 		echo "no orig or debian tarball in ${dsc##*/}"
 		return 1
@@ -246,6 +245,15 @@ make_image() {
 	mkdir -p "$src" &&
 	tar -xf "$orig" -C "$src" --strip-components=1 &&
 	tar -xf "$debian_tar" -C "$src" || return 1
+	# other components (fio's source, when the engine is built) go to
+	# a directory named after them
+	for comp in $(dsc_files '\.orig-[a-z0-9-]+\.tar\.'); do
+		name=${comp##*.orig-}
+		name=${name%%.tar.*}
+		[ "$name" != linux ] || continue
+		mkdir -p "$src/$name" &&
+		tar -xf "$comp" -C "$src/$name" --strip-components=1 || return 1
+	done
 	install -m 755 "$here/guest-autopkgtest.sh" "$root/usr/local/sbin/aioring-pkgtest-init"
 	# the tests' environment in the guest (installed-io.sh)
 	: >"$root/srv/pkgtest/env"
