@@ -20,6 +20,14 @@ tap_ok() {
 matches() {
 	grep "$@" >/dev/null
 }
+# make_plan ARG...: what 'make -n ARG...' would run in the project
+# (only recursive makes run, and print). A test run from make check must
+# not inherit its variables, which make passes down in MAKEFLAGS and in
+# the environment (CI's CHECK_OTHER=0 once emptied a plan read here), so
+# make runs with an empty environment but PATH and HOME. Needs $top.
+make_plan() {
+	(cd "${top:?make_plan needs top}" && env -i PATH="$PATH" HOME="${HOME:-/}" make -n "$@") 2>&1
+}
 tap_done() {
 	echo "1..$tap_n"
 	[ "$tap_failed" = 0 ] || echo "# $tap_failed of $tap_n failed"

@@ -41,14 +41,10 @@ tap_ok '! "$img" "$t/text" "$t/out/c" 2>/dev/null && [ ! -e "$t/out/c" ]' \
 tap_ok '! "$img" "$t/nodeb.deb" "$t/out/d" 2>/dev/null && [ ! -e "$t/out/d" ]' \
 	"a .deb without /boot/vmlinuz-* is refused, nothing written"
 
-# What make check would run (make -n runs only the recursive makes, which
-# print; CHECK points their logs away from build/check). Run from make
-# check itself, this must not inherit its variables, which make passes
-# down in MAKEFLAGS and in the environment (CI's CHECK_OTHER=0 made the
-# second guest vanish from the plan): make runs with an empty
-# environment but PATH and HOME.
-(cd "$top" && env -i PATH="$PATH" HOME="${HOME:-/}" make -n check BASE=trixie \
-	OTHER_PROFILE=vm-debug CHECK="$t/check" CHECK_KERNEL="$t/deb.deb") >"$t/plan" 2>&1
+# What make check would run (tap.sh's make_plan; CHECK points the logs
+# away from build/check).
+make_plan check BASE=trixie OTHER_PROFILE=vm-debug CHECK="$t/check" \
+	CHECK_KERNEL="$t/deb.deb" >"$t/plan"
 sed -n '/run-vm.sh/{s/^/# /;p}' "$t/plan"
 tap_ok 'matches -F "tests/vm/kernel-image.sh $t/deb.deb $t/check/vmlinuz-trixie" <"$t/plan" &&
 	matches -E "run-vm.sh -n check-trixie .*-k $t/check/vmlinuz-trixie" <"$t/plan"' \
@@ -60,10 +56,8 @@ tap_ok '! matches "kernel/scripts/build.sh" <"$t/first" &&
 
 # make other-check: that second guest alone (CI runs it beside make check
 # CHECK_OTHER=0), with its own summary
-(cd "$top" && env -i PATH="$PATH" HOME="${HOME:-/}" make -n other-check BASE=trixie \
-	OTHER_PROFILE=vm CHECK="$t/other") >"$t/other-plan" 2>&1
-(cd "$top" && env -i PATH="$PATH" HOME="${HOME:-/}" make -n check BASE=trixie CHECK_OTHER=0 \
-	CHECK="$t/check0" CHECK_KERNEL="$t/deb.deb") >"$t/plan0" 2>&1
+make_plan other-check BASE=trixie OTHER_PROFILE=vm CHECK="$t/other" >"$t/other-plan"
+make_plan check BASE=trixie CHECK_OTHER=0 CHECK="$t/check0" CHECK_KERNEL="$t/deb.deb" >"$t/plan0"
 tap_ok 'matches -E "run-vm.sh -n check .*-k build/obj-vm/arch/x86/boot/bzImage" <"$t/other-plan" &&
 	matches -F "tests/summarize.sh $t/other/vm.tap" <"$t/other-plan" &&
 	! matches "run-vm.sh -n check-trixie" <"$t/other-plan"' \

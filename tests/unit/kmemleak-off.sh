@@ -35,18 +35,16 @@ tap_ok '[ $rc = 77 ] && matches "^1..0 # SKIP this kernel has no kmemleak" <"$t/
 	"without kmemleak the step is a skip (exit $rc)"
 
 # The order of make check's first guest: every program that scans for
-# leaks before the step, the rest after it (make in an empty environment
-# but PATH and HOME: see check-kernel.sh).
-(cd "$top" && env -i PATH="$PATH" HOME="${HOME:-/}" make -n check BASE=trixie \
-	OTHER_PROFILE=vm-debug CHECK="$t/check" CHECK_KERNEL="$t/none.deb") >"$t/plan" 2>&1
+# leaks before the step, the rest after it.
+make_plan check BASE=trixie OTHER_PROFILE=vm-debug CHECK="$t/check" \
+	CHECK_KERNEL="$t/none.deb" >"$t/plan"
 # the first guest's command, its continued lines joined
 sed -e ':a' -e '/\\$/N; s/\\\n//; ta' "$t/plan" | sed -n 's/.*run-vm.sh -n check-trixie //p' |
 	sed 's/|.*//' | tr -s '[:blank:]' '\n' | sed '/^$/d; /^-/d' >"$t/list"
 sed 's/^/# /' "$t/list"
-pos() { grep -n -- "$1" "$t/list" | sed -n '1s/:.*//p'; }
 last_leak=$( (grep -n -E 'tests/fault/|fuzz-check|stress/' "$t/list" || true) | tail -n 1 | cut -d: -f1)
 first_other=$( (grep -n -E 'tests/(regress|abi|tools)$' "$t/list" || true) | head -n 1 | cut -d: -f1)
-step=$(pos kmemleak-off.sh)
+step=$( (grep -n -F kmemleak-off.sh "$t/list" || true) | head -n 1 | cut -d: -f1)
 tap_ok '[ -n "$step" ] && [ -n "$last_leak" ] && [ -n "$first_other" ] &&
 	[ "$last_leak" -lt "$step" ] && [ "$step" -lt "$first_other" ]' \
 	"make check: fault, fuzz-check and stress, then the step, then regress, abi and tools"
