@@ -179,7 +179,7 @@ CHECK_KERNEL ?=
 VM_KERNEL = $(if $(CHECK_KERNEL),$(CHECK)/vmlinuz$(VM_SUFFIX),$(BASE_BUILD)/obj-$(VM_PROFILE)/arch/x86/boot/bzImage)
 vm-check: tests tools
 	@mkdir -p $(CHECK)
-	-+$(TOOLS_MAKE) fio
+	-@$(MAKE) --no-print-directory fio-engine
 ifeq ($(CHECK_KERNEL),)
 	$(MAKE) kernel PROFILE=$(VM_PROFILE)
 else
@@ -241,7 +241,7 @@ BENCH_BZIMAGE = $(BASE_BUILD)/obj-vm/arch/x86/boot/bzImage
 # prints two runs' medians side by side.
 BENCH_BASELINE ?=
 bench: tools
-	-+$(TOOLS_MAKE) fio
+	-@$(MAKE) --no-print-directory fio-engine
 	$(MAKE) kernel PROFILE=vm
 	tests/vm/run-vm.sh -n bench$(VM_SUFFIX) -T 4200 -t 3600 -k $(BENCH_BZIMAGE) tools/bench/vm-bench.sh; \
 	rc=$$?; tools/bench/bench-report.py $(if $(BENCH_BASELINE),--baseline $(BENCH_BASELINE)) \
