@@ -27,8 +27,10 @@ fi
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# --abbrev: git sizes abbreviated ids by the object count, which grows
+# when the other base's tree is fetched for a cherry-pick
 git -C "$tree" format-patch -q --zero-commit --no-signature --no-numbered \
-	-o "$tmp" base..HEAD
+	--abbrev=7 -o "$tmp" base..HEAD
 rm -f "$patches"/*.patch
 mkdir -p "$patches"
 {
