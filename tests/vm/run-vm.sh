@@ -101,6 +101,11 @@ qemu=(qemu-system-x86_64 -accel "$accel" -cpu "$cpu" -smp 2 -m 2048
       -drive "file=$disks/scratch.img,if=virtio,format=raw,cache=unsafe"
       -drive "file=$disks/nvme.img,if=none,id=nvm,format=raw,cache=unsafe"
       -device nvme,serial=aioring0,drive=nvm)
+# AIORING_QEMU_ARGS: more QEMU options, e.g. "-icount shift=0": guest time
+# is then the count of instructions run (1 ns each, one host thread for
+# both CPUs), so CPU time per IO no longer depends on the host's load
+# shellcheck disable=SC2206 # words, as given
+[ -n "${AIORING_QEMU_ARGS:-}" ] && qemu+=(${AIORING_QEMU_ARGS})
 
 if [ $shell = 1 ]; then
 	exec "${qemu[@]}" -serial mon:stdio -serial "file:$out/tap.log"
