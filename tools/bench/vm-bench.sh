@@ -41,6 +41,8 @@ sq_cpu=$(python3 -c 'import os; print(max(os.sched_getaffinity(0)))')
 pin=(taskset -c "$sub_cpu")
 # the limit of one run: SIGTERM, then SIGKILL 10 s later (exit 124 or 137)
 limited=(timeout -k 10 "$limit")
+# progress on the console: "vm-bench: r2 depth 32 aioring-polled"
+progress() { echo "vm-bench: $*" >/dev/kmsg 2>/dev/null || true; }
 
 # threads PID: what each thread of a process that does not end is doing,
 # as TAP diagnostics
