@@ -29,16 +29,6 @@ static uint64_t read_eventfd_until(int efd, uint64_t want, int ms)
 	return sum;
 }
 
-static uint64_t eventfd_rest(int efd)
-{
-	uint64_t v = 0;
-
-	ms_sleep(50);
-	if (read(efd, &v, 8) != 8)
-		return 0;
-	return v;
-}
-
 int main(void)
 {
 	struct ring r;

@@ -51,6 +51,20 @@
 #define RING_BS		4096u		/* every data-path IO is 4 KiB */
 
 /*
+ * What a non-blocking eventfd counted and not yet read, after 50 ms for
+ * completions still on their way; 0 when nothing.
+ */
+static inline uint64_t eventfd_rest(int efd)
+{
+	uint64_t v = 0;
+
+	ms_sleep(50);
+	if (read(efd, &v, 8) != 8)
+		return 0;
+	return v;
+}
+
+/*
  * An unlinked scratch file "NAME-PID" in $TMPDIR (or /tmp), size bytes
  * long when size is not 0; bails out when it cannot be made.
  */
