@@ -43,6 +43,8 @@ pin=(taskset -c "$sub_cpu")
 limited=(timeout -k 10 "$limit")
 # progress on the console: "vm-bench: r2 depth 32 aioring-polled"
 progress() { echo "vm-bench: $*" >/dev/kmsg 2>/dev/null || true; }
+# what an exit status of a limited run says
+why() { case $1 in 124|137) echo "no end within ${limit}s, killed" ;; *) echo "exit $1" ;; esac; }
 
 # threads PID: what each thread of a process that does not end is doing,
 # as TAP diagnostics
