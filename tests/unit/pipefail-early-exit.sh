@@ -17,12 +17,22 @@ tap_ok '! (set -o pipefail; seq 1 200000 | grep -q "^1$")' \
 tap_ok '(set -o pipefail; seq 1 200000 | matches "^1$")' \
 	"tap.sh's matches() reads everything and succeeds"
 
-# Every tracked shell script that sets pipefail (but this one, whose first
+# Every shell script of the project that sets pipefail (but this one, whose first
 # check does it on purpose), its lines that pipe into an early-exiting
 # reader (comments left out)
 early='\|[[:space:]]*(grep[[:space:]]+(-[a-zA-Z]*[qm]|--quiet|--max-count)|head\b)'
-scripts=$(git ls-files -z | xargs -0 grep -lE 'set -[a-z]*o pipefail' -- 2>/dev/null |
+# (a source package is no git tree: then the project's own directories)
+tracked() {
+	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+		git ls-files -z
+	else
+		find .ci Makefile debian kernel rpm tests tools -type f -print0
+	fi
+}
+scripts=$(tracked | xargs -0 grep -lE 'set -[a-z]*o pipefail' -- 2>/dev/null |
 	xargs -r grep -lE '^#!.*(ba)?sh' -- | grep -vx tests/unit/pipefail-early-exit.sh)
+# shellcheck disable=SC2016 # tap_ok evaluates it
+tap_ok '[ "$(wc -w <<<"$scripts")" -ge 10 ]' "the pipefail scripts are found ($(wc -w <<<"$scripts"))"
 hits=$(for f in $scripts; do grep -nE "$early" "$f" | grep -vE '^[0-9]+:[[:space:]]*#' | sed "s|^|$f:|"; done)
 # shellcheck disable=SC2016 # tap_ok evaluates it
 tap_ok '[ -z "$hits" ]' "no pipe into grep -q/-m or head in pipefail scripts"

@@ -4,7 +4,8 @@
 # static key was patched at boot, "Oops: int3" then a panic, in about one
 # boot of five), and judges the second boot only; a guest that dies before
 # init twice, or after init, still fails. Offline: QEMU is a stand-in on
-# PATH that writes the console and TAP logs of each boot from a script.
+# PATH that writes the console and TAP logs of each boot from a script,
+# and so are mkfs.ext4 and mkfs.xfs.
 # shellcheck disable=SC2016,SC2034 # tap_ok evaluates its checks
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -43,6 +44,12 @@ esac
 exit 0
 EOF
 chmod +x "$t/bin/qemu-system-x86_64"
+# The fake guest reads no disk, and a package build's root has no
+# xfsprogs (nor, in Debian 13, e2fsprogs): the file systems are stand-ins too.
+for mkfs in mkfs.ext4 mkfs.xfs; do
+	printf '#!/bin/sh\nexit 0\n' >"$t/bin/$mkfs"
+	chmod +x "$t/bin/$mkfs"
+done
 : >"$t/bzImage"
 : >"$t/prog"
 chmod +x "$t/prog"
