@@ -284,6 +284,28 @@ static void test_submit(void)
 	ok(ret == 0 && fk.enters == 1 && fk.last_min == 0 &&
 	   fk.last_enter_flags == IORING_FLAG_GETEVENTS,
 	   "IOPOLL ring: submit with nothing queued still polls once");
+	/*
+	 * Events left in the CQ ring: the application has completions to
+	 * reap, so a submit does not poll too (io_uring's enter skips its
+	 * poll then); polled IO that completes at once would otherwise be
+	 * polled one request per call.
+	 */
+	r.cq->events[r.cq->tail].data = 7;
+	r.cq->tail = (r.cq->tail + 1) % r.cq_entries;
+	fk.enters = 0;
+	ret = aioring_submit(&r);
+	ok(ret == 0 && fk.enters == 0,
+	   "IOPOLL ring, an event in the CQ, nothing queued: no system call");
+	aioring_prep_pread(aioring_iocb(&r, 0), 3, NULL, 512, 0, 8);
+	aioring_sq_queue(&r, 0);
+	ret = aioring_submit(&r);
+	ok(ret == 1 && fk.enters == 1 && fk.last_enter_flags == IORING_FLAG_SUBMIT,
+	   "IOPOLL ring, an event in the CQ: submit is SUBMIT only (flags %#x)",
+	   fk.last_enter_flags);
+	ret = aioring_submit_and_wait(&r, 1);
+	ok(fk.enters == 2 && fk.last_min == 1 &&
+	   (fk.last_enter_flags & IORING_FLAG_GETEVENTS),
+	   "IOPOLL ring: a wait for events still enters with GETEVENTS");
 	aioring_exit(&r);
 
 	/* SQTHREAD: the kernel answers to_submit; we count what we published */
