@@ -234,9 +234,10 @@ void aioring_exit(struct aioring *r)
  * Publish the queued SQ entries and enter the kernel when it is needed:
  * to submit (not with IOCTX_FLAG_SQPOLL, unless its thread sleeps), to
  * wait for wait_nr events, or to poll once on an IOCTX_FLAG_IOPOLL ring
- * that has no polling thread and no event left to reap.  Returns the number of SQ entries handed
- * to the kernel by this call: the ones it took, or with a submission
- * thread the ones newly published; or -errno (EAGAIN: reap and retry).
+ * that has no polling thread and no event left to reap.  Returns the
+ * number of SQ entries handed to the kernel by this call: the ones it
+ * took, or with a submission thread the ones newly published; or -errno
+ * (EAGAIN: reap and retry).
  */
 int aioring_submit_and_wait(struct aioring *r, unsigned int wait_nr)
 {
@@ -253,11 +254,7 @@ int aioring_submit_and_wait(struct aioring *r, unsigned int wait_nr)
 	} else if (pending) {
 		flags |= IORING_FLAG_SUBMIT;
 	}
-	/*
-	 * Poll once only when the CQ ring is empty: with events to reap the
-	 * application makes progress without, and a pass per call would
-	 * poll IO that completes at once one request at a time.
-	 */
+	/* a pass per submit would poll IO that completes at once one by one */
 	if (wait_nr || ((r->flags & IOCTX_FLAG_IOPOLL) &&
 			!(r->flags & IOCTX_FLAG_SQPOLL) && !aioring_cq_ready(r)))
 		flags |= IORING_FLAG_GETEVENTS;
